@@ -1,0 +1,1 @@
+# Pure-Python parts of the connector. Nothing below this folder imports Odoo.

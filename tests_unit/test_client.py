@@ -1,0 +1,563 @@
+"""ShipStation client against the project's ShipStation sandbox, over real HTTP.
+
+Every wait goes through a :class:`FakeClock` shared by the sandbox (rate-limit windows,
+record timestamps) and the client (``sleep``/``monotonic``), so nothing really sleeps.
+"""
+
+import base64
+import logging
+import socket
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from shipstation.client import ShipStationClient
+from shipstation.errors import (
+    AuthenticationError,
+    BadRequestError,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    ShipStationError,
+)
+from shipstation.sandbox import FakeClock, SandboxServer
+
+KEY = "key-4711"
+SECRET = "s3cr3t-Do-Not-Leak-9f8e7d"
+UTC = timezone.utc
+ITEMS = [
+    {"sku": "MUG", "name": "Mug", "quantity": 2, "unitPrice": 9.5},
+    {"sku": "CAP", "name": "Cap", "quantity": 1, "unitPrice": 15.0},
+]
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(utc(2024, 6, 3, 16, 0, 0))
+
+
+@pytest.fixture
+def sandbox_options():
+    """Keyword arguments of the sandbox; tests override it to set a rate limit."""
+    return {}
+
+
+@pytest.fixture
+def server(clock, sandbox_options):
+    with SandboxServer(api_key=KEY, api_secret=SECRET, clock=clock, **sandbox_options) as srv:
+        yield srv
+
+
+@pytest.fixture
+def sleeps(clock):
+    """Every sleep of the client, in seconds; sleeping advances the fake clock."""
+    return []
+
+
+@pytest.fixture
+def make_client(server, clock, sleeps):
+    clients = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock.sleep(seconds)
+
+    def factory(**options):
+        options.setdefault("sleep", sleep)
+        options.setdefault("monotonic", clock.monotonic)
+        options.setdefault("backoff", 1.0)
+        key = options.pop("api_key", KEY)
+        secret = options.pop("api_secret", SECRET)
+        client = ShipStationClient(key, secret, options.pop("base_url", server.url), **options)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+def add_orders(server, count, prefix="SO", **fields):
+    return [
+        server.store.add_order(orderNumber="%s%03d" % (prefix, n), items=ITEMS, **fields) for n in range(1, count + 1)
+    ]
+
+
+def api_requests(server, path=None):
+    return [r for r in server.requests if path is None or r.path == path]
+
+
+# -- pagination ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count, calls", [(25, 3), (20, 2), (10, 1), (0, 1)])
+def test_pagination_stops_exactly_at_the_last_page(server, make_client, count, calls):
+    add_orders(server, count)
+    client = make_client(page_size=10)
+    orders = client.list_orders()
+    assert [o["orderNumber"] for o in orders] == ["SO%03d" % n for n in range(1, count + 1)]
+    assert client.call_count == calls
+    assert client.calls_by_endpoint == {"GET /orders": calls}
+    logged = api_requests(server, "/orders")
+    assert len(logged) == calls == server.count("GET", "/orders")
+    assert [r.query["page"] for r in logged] == [str(p) for p in range(1, calls + 1)]
+    assert {r.query["pageSize"] for r in logged} == {"10"}
+
+
+def test_iter_orders_is_lazy(server, make_client):
+    add_orders(server, 25)
+    client = make_client(page_size=10)
+    first = next(iter(client.iter_orders()))
+    assert first["orderNumber"] == "SO001"
+    assert client.call_count == 1
+
+
+def test_pagination_trusts_the_first_page_count(server, client):
+    # A server that never stops answering full pages: the first "pages" is a hard stop.
+    page = {"orders": [{"orderId": 1, "orderNumber": "A"}], "total": 9999, "page": 1, "pages": 3}
+    server.faults.add(status=200, count=None, path="/orders", body=page)
+    assert len(client.list_orders()) == 3
+    assert client.call_count == server.count("GET", "/orders") == 3
+
+
+def test_pagination_stops_on_total_and_on_empty_page(server, client):
+    page = {"orders": [{"orderId": 1}], "total": 2, "page": 1, "pages": 50}
+    server.faults.add(status=200, count=None, path="/orders", body=page)
+    assert len(client.list_orders()) == 2
+    assert client.call_count == 2
+    server.faults.clear()
+    server.faults.add(status=200, count=None, path="/orders", body=dict(page, orders=[]))
+    assert client.list_orders() == []
+    assert client.call_count == 3
+
+
+def test_page_parameters_belong_to_the_client(client):
+    with pytest.raises(ValueError):
+        client.list_orders(page=2)
+    with pytest.raises(ValueError):
+        client.list_shipments(pageSize=10)
+
+
+# -- order filters and results ---------------------------------------------------------
+
+
+def test_order_filters(server, client, clock):
+    add_orders(server, 3, prefix="SO-1")
+    server.store.add_order(orderNumber="SO-200", items=ITEMS, orderStatus="on_hold")
+    clock.advance(hours=2)
+    late = server.store.add_order(orderNumber="WEB-1", items=ITEMS)
+    assert [o["orderNumber"] for o in client.list_orders(orderNumber="SO-1")] == [
+        "SO-1001",
+        "SO-1002",
+        "SO-1003",
+    ]
+    assert [o["orderNumber"] for o in client.list_orders(orderStatus="on_hold")] == ["SO-200"]
+    since = utc(2024, 6, 3, 17, 0)
+    assert [o["orderId"] for o in client.list_orders(createDateStart=since)] == [late["orderId"]]
+    assert len(client.list_orders(createDateEnd=since)) == 4
+    server.store.cancel_order(late["orderId"] - 1)  # SO-200, modified now (18:00 UTC)
+    changed = client.list_orders(modifyDateStart=since, modifyDateEnd=clock())
+    assert [o["orderNumber"] for o in changed] == ["SO-200", "WEB-1"]
+    assert client.list_orders(modifyDateStart=clock() + timedelta(seconds=1)) == []
+    got = client.get_order(late["orderId"])
+    assert got["orderNumber"] == "WEB-1"
+    assert client.calls_by_endpoint["GET /orders/{id}"] == 1
+
+
+def test_order_timestamps_are_aware_utc(server, client, clock):
+    server.store.add_order(orderNumber="T1", items=ITEMS, shipByDate="2024-06-05T15:00:00.0000000")
+    (order,) = client.list_orders()
+    for name in ("createDate", "modifyDate", "orderDate", "paymentDate", "shipByDate"):
+        assert order[name].tzinfo is not None and order[name].utcoffset() == timedelta(0)
+    assert order["createDate"] == clock()
+    assert order["shipByDate"] == utc(2024, 6, 5, 22, 0)  # 15:00 PDT
+    assert order["holdUntilDate"] is None and order["shipDate"] is None
+    # Nested timestamps keep ShipStation's text.
+    assert order["items"][0]["createDate"] == "2024-06-03T09:00:00.0000000"
+
+
+@pytest.mark.parametrize(
+    "value, sent",
+    [
+        (utc(2024, 6, 3, 12, 0), "2024-06-03 05:00:00"),  # PDT, UTC-7
+        (utc(2024, 1, 15, 12, 0), "2024-01-15 04:00:00"),  # PST, UTC-8
+        (datetime(2024, 1, 15, 9, 0, tzinfo=timezone(timedelta(hours=1))), "2024-01-15 00:00:00"),
+    ],
+)
+def test_filter_datetimes_are_sent_in_pacific_time(server, client, value, sent):
+    client.list_orders(modifyDateStart=value, orderStatus=None)
+    (logged,) = api_requests(server, "/orders")
+    assert logged.query["modifyDateStart"] == sent
+    assert "orderStatus" not in logged.query
+
+
+def test_filter_values_dates_and_booleans(server, client):
+    client.list_shipments(shipDateStart=date(2024, 6, 1), includeShipmentItems=True, sortBy="ShipDate")
+    client.list_shipments(includeShipmentItems=False)
+    first, second = api_requests(server, "/shipments")
+    assert first.query["shipDateStart"] == "2024-06-01"
+    assert first.query["includeShipmentItems"] == "true"
+    assert first.query["sortBy"] == "ShipDate"
+    assert second.query["includeShipmentItems"] == "false"
+
+
+def test_spring_forward(server, client, clock):
+    # 2024-03-10: Pacific clocks jump from 02:00 PST to 03:00 PDT (10:00 UTC).
+    clock.set(utc(2024, 3, 10, 9, 30))
+    before = server.store.add_order(orderNumber="BEFORE", items=ITEMS)
+    clock.set(utc(2024, 3, 10, 10, 30))
+    after = server.store.add_order(orderNumber="AFTER", items=ITEMS)
+    assert before["createDate"].startswith("2024-03-10T01:30:00")
+    assert after["createDate"].startswith("2024-03-10T03:30:00")
+    orders = {o["orderNumber"]: o for o in client.list_orders()}
+    assert orders["BEFORE"]["createDate"] == utc(2024, 3, 10, 9, 30)
+    assert orders["AFTER"]["createDate"] == utc(2024, 3, 10, 10, 30)
+    assert [o["orderNumber"] for o in client.list_orders(createDateStart=utc(2024, 3, 10, 10))] == ["AFTER"]
+    assert [o["orderNumber"] for o in client.list_orders(createDateEnd=utc(2024, 3, 10, 9, 59, 59))] == ["BEFORE"]
+    sent = [r.query for r in api_requests(server, "/orders")][1:]
+    assert sent[0]["createDateStart"] == "2024-03-10 03:00:00"
+    assert sent[1]["createDateEnd"] == "2024-03-10 01:59:59"
+
+
+def test_fall_back_and_the_repeated_hour(server, client, clock):
+    # 2024-11-03: 02:00 PDT becomes 01:00 PST (09:00 UTC); 01:00-01:59 happens twice.
+    clock.set(utc(2024, 11, 3, 8, 30))
+    server.store.add_order(orderNumber="FIRST", items=ITEMS)  # 01:30 PDT
+    clock.set(utc(2024, 11, 3, 9, 30))
+    server.store.add_order(orderNumber="SECOND", items=ITEMS)  # 01:30 PST
+    clock.set(utc(2024, 11, 3, 10, 30))
+    server.store.add_order(orderNumber="THIRD", items=ITEMS)  # 02:30 PST
+    orders = {o["orderNumber"]: o for o in client.list_orders()}
+    # Both 01:30 read back as the earlier instant: ShipStation's text cannot tell them apart.
+    assert orders["FIRST"]["createDate"] == utc(2024, 11, 3, 8, 30)
+    assert orders["SECOND"]["createDate"] == utc(2024, 11, 3, 8, 30)
+    assert orders["THIRD"]["createDate"] == utc(2024, 11, 3, 10, 30)
+
+    def numbers(start):
+        return sorted(o["orderNumber"] for o in client.list_orders(createDateStart=start))
+
+    # A start in the second 01:xx is sent as the first one, so no record is lost.
+    assert numbers(utc(2024, 11, 3, 9, 15)) == ["FIRST", "SECOND", "THIRD"]
+    assert numbers(utc(2024, 11, 3, 8, 45)) == ["SECOND", "THIRD"]
+    assert numbers(utc(2024, 11, 3, 10, 0)) == ["THIRD"]  # 02:00 PST
+    sent = [r.query["createDateStart"] for r in api_requests(server, "/orders")[1:]]
+    assert sent == ["2024-11-03 01:15:00", "2024-11-03 01:45:00", "2024-11-03 02:00:00"]
+
+
+# -- shipments and fulfillments --------------------------------------------------------
+
+
+def test_shipment_filters(server, client, clock):
+    first, second = add_orders(server, 2)
+    clock.advance(hours=1)
+    parcels = [
+        {"trackingNumber": "1ZA", "shipmentCost": 7.5, "items": [{"sku": "MUG", "quantity": 2}]},
+        {"trackingNumber": "1ZB", "shipmentCost": 5.0, "items": [{"sku": "CAP", "quantity": 1}]},
+    ]
+    server.store.ship_order(first["orderId"], parcels=parcels)
+    clock.advance(hours=1)
+    (late,) = server.store.ship_order(second["orderId"])
+    clock.advance(hours=1)
+    server.store.void_shipment(late["shipmentId"])
+
+    by_id = client.list_shipments(orderId=first["orderId"], includeShipmentItems=True)
+    assert [s["trackingNumber"] for s in by_id] == ["1ZA", "1ZB"]
+    assert [(i["sku"], i["quantity"]) for i in by_id[0]["shipmentItems"]] == [("MUG", 2)]
+    assert by_id[0]["shipDate"] == date(2024, 6, 3)
+    assert by_id[0]["createDate"] == utc(2024, 6, 3, 17, 0)
+    assert by_id[0]["voidDate"] is None
+    by_number = client.list_shipments(orderNumber="SO002")
+    assert [s["shipmentId"] for s in by_number] == [late["shipmentId"]]
+    assert by_number[0]["shipmentItems"] is None
+    created = client.list_shipments(createDateStart=utc(2024, 6, 3, 17, 30), createDateEnd=clock())
+    assert [s["orderId"] for s in created] == [second["orderId"]]
+    voided = client.list_shipments(voidDateStart=utc(2024, 6, 3, 18, 30), includeShipmentItems=True)
+    assert [s["shipmentId"] for s in voided] == [late["shipmentId"]]
+    assert voided[0]["voided"] is True
+    assert voided[0]["voidDate"] == utc(2024, 6, 3, 19, 0)
+    assert voided[0]["shipmentItems"][0]["sku"] == "MUG"
+    assert api_requests(server, "/shipments")[-1].query["voidDateStart"] == "2024-06-03 11:30:00"
+
+
+def test_mark_as_shipped_and_fulfillment_filters(server, client, clock):
+    first, second = add_orders(server, 2)
+    clock.advance(hours=1)
+    answer = client.mark_as_shipped(first["orderId"], "usps", ship_date=date(2024, 6, 2), tracking_number="9400TRACK")
+    assert answer == {"orderId": first["orderId"], "orderNumber": "SO001"}
+    clock.advance(hours=1)
+    client.mark_as_shipped(second["orderId"], "ups", ship_date=utc(2024, 6, 4, 3, 0))
+    (by_id,) = client.list_fulfillments(orderId=first["orderId"])
+    assert by_id["trackingNumber"] == "9400TRACK"
+    assert by_id["shipDate"] == date(2024, 6, 2)
+    assert by_id["createDate"] == utc(2024, 6, 3, 17, 0)
+    (late,) = client.list_fulfillments(createDateStart=utc(2024, 6, 3, 17, 30))
+    assert late["orderId"] == second["orderId"]
+    assert late["shipDate"] == date(2024, 6, 3)  # 03:00 UTC on the 4th is the 3rd in Pacific
+    assert client.get_order(first["orderId"])["orderStatus"] == "shipped"
+    assert client.calls_by_endpoint["POST /orders/markasshipped"] == 2
+
+
+# -- creating orders -------------------------------------------------------------------
+
+
+def new_order(number, **fields):
+    order = {
+        "orderNumber": number,
+        "orderDate": utc(2024, 6, 3, 10, 0),
+        "orderStatus": "awaiting_shipment",
+        "billTo": {"name": "Ada"},
+        "shipTo": {"name": "Ada", "street1": "1 Main St", "city": "Austin", "country": "US"},
+        "items": [{"sku": "MUG", "name": "Mug", "quantity": 1, "unitPrice": 9.5}],
+    }
+    order.update(fields)
+    return order
+
+
+def test_create_order_sends_pacific_times(server, client):
+    created = client.create_order(new_order("NEW-1", shipByDate=utc(2024, 6, 5, 7, 0)))
+    assert created["orderId"] and created["orderKey"]
+    assert created["orderDate"] == utc(2024, 6, 3, 10, 0)
+    assert created["shipByDate"] == utc(2024, 6, 5, 7, 0)
+    stored = server.store.get_order(created["orderId"])
+    assert stored["orderDate"].startswith("2024-06-03T03:00:00")  # 10:00 UTC in PDT
+
+
+def test_create_orders_in_batches_of_100(server, client):
+    orders = [new_order("B%03d" % n) for n in range(250)]
+    del orders[7]["shipTo"]
+    results = client.create_orders(orders)
+    assert client.call_count == server.count("POST", "/orders/createorders") == 3
+    assert len(results) == 250
+    assert [r["orderNumber"] for r in results] == ["B%03d" % n for n in range(250)]
+    failed = [r for r in results if not r["success"]]
+    assert [r["orderNumber"] for r in failed] == ["B007"]
+    assert "shipTo" in failed[0]["errorMessage"]
+    assert server.store.counts()["orders"] == 249
+    assert client.create_orders([]) == []
+    assert client.call_count == 3
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+def test_wrong_credentials(make_client, sleeps):
+    client = make_client(api_secret="wrong")
+    with pytest.raises(AuthenticationError) as info:
+        client.test_connection()
+    assert info.value.message == "ShipStation refused the API key and secret"
+    assert info.value.status == 401 and info.value.method == "GET"
+    assert client.call_count == 1 and sleeps == []
+
+
+def test_test_connection(server, client):
+    assert client.test_connection() is True
+    (logged,) = server.requests
+    assert (logged.method, logged.path, logged.query) == ("GET", "/orders", {"pageSize": "1"})
+
+
+def test_not_found(client):
+    with pytest.raises(NotFoundError) as info:
+        client.get_order(424242)
+    assert "Order 424242 was not found." in str(info.value)
+    assert info.value.url.endswith("/orders/424242")
+    assert client.call_count == 1
+
+
+def test_bad_request_shows_model_state(client):
+    order = new_order("BAD-1")
+    del order["orderDate"]
+    with pytest.raises(BadRequestError) as info:
+        client.create_order(order)
+    assert "The request is invalid." in info.value.message
+    assert "apiOrder.orderDate: The orderDate field is required." in info.value.message
+    assert info.value.status == 400 and info.value.method == "POST"
+    assert client.call_count == 1
+
+
+def test_other_client_errors(server, client):
+    server.faults.add(status=409)
+    with pytest.raises(ShipStationError) as info:
+        client.list_orders()
+    assert type(info.value) is ShipStationError and info.value.status == 409
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": 2}])
+def test_429_waits_for_the_reset_then_succeeds(server, make_client, sleeps, sandbox_options):
+    client = make_client(rate_limit_reserve=-1)  # never wait ahead: let the 429 happen
+    client.test_connection()
+    client.test_connection()
+    assert client.test_connection() is True
+    assert [r.status for r in server.requests] == [200, 200, 429, 200]
+    assert sleeps == [60.5]  # X-Rate-Limit-Reset 60 + margin
+    assert client.call_count == 4
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": 1}])
+def test_429_past_the_budget(server, make_client, sleeps, sandbox_options):
+    client = make_client(rate_limit_reserve=-1, max_wait=5, max_retries=2)
+    client.test_connection()
+    with pytest.raises(RateLimitError) as info:
+        client.test_connection()
+    assert sleeps == [5, 5]  # capped by max_wait
+    assert info.value.retry_after == 50  # 60 s window, 10 s already waited
+    assert info.value.status == 429
+    assert [r.status for r in server.requests] == [200, 429, 429, 429]
+
+
+@pytest.mark.parametrize("sandbox_options", [{"rate_limit": 3}])
+def test_waits_before_the_limit_is_hit(server, make_client, clock, sleeps, sandbox_options):
+    client = make_client()
+    for _ in range(3):
+        client.test_connection()
+        clock.advance(10)
+    assert client.rate_limit_remaining == 0
+    assert sleeps == []
+    client.test_connection()
+    # Window started at t=0; Reset was 40 s at t=20; now t=30: 30 s + margin left.
+    assert sleeps == [pytest.approx(30.5)]
+    client.test_connection()
+    assert [r.status for r in server.requests] == [200] * 5
+    assert len(sleeps) == 1
+
+
+def test_server_errors_are_retried_with_backoff(server, client, sleeps):
+    server.store.add_order(orderNumber="R1", items=ITEMS)
+    server.faults.add(status=500, count=2, path="/orders")
+    assert [o["orderNumber"] for o in client.list_orders()] == ["R1"]
+    assert sleeps == [1.0, 2.0]
+    assert client.call_count == 3 == server.count("GET", "/orders")
+
+
+def test_server_error_past_the_budget(server, client, sleeps):
+    server.faults.add(status=500, count=None)
+    with pytest.raises(ServerError) as info:
+        client.get_order(1)
+    assert info.value.message == ("ShipStation server error: An error has occurred. Simulated failure (sandbox fault).")
+    assert info.value.status == 500
+    assert client.call_count == 4
+    assert sleeps == [1.0, 2.0, 4.0]
+
+
+def test_gateway_error_body_is_html(server, make_client):
+    server.faults.add(status=503, count=None)
+    client = make_client(max_retries=0)
+    with pytest.raises(ServerError) as info:
+        client.list_fulfillments()
+    assert info.value.message == "ShipStation server error: 503 Service Unavailable 503 Service Unavailable"
+
+
+def test_connection_refused(make_client, sleeps):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = make_client(base_url="http://127.0.0.1:%s" % port, max_retries=2)
+    with pytest.raises(NetworkError) as info:
+        client.list_orders()
+    assert info.value.status is None and info.value.method == "GET"
+    assert client.call_count == 3
+    assert sleeps == [1.0, 2.0]
+
+
+def test_timeout(server, make_client):
+    server.faults.add(delay=0.5, count=None)
+    client = make_client(timeout=0.05, max_retries=1)
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        client.list_orders()
+    assert time.monotonic() - started < 0.4
+    assert client.call_count == 2
+
+
+def test_blocked_request_is_not_retried(make_client, sleeps):
+    class BlockedRequest(requests.exceptions.ConnectionError):
+        """Stand-in for the exception Odoo's test framework raises for external HTTP."""
+
+    class BlockingSession(requests.Session):
+        def request(self, method, url, *args, **kwargs):
+            raise BlockedRequest("External requests verboten in tests: %s" % url)
+
+    client = make_client(session=BlockingSession(), base_url="https://ssapi.shipstation.com")
+    with pytest.raises(NetworkError, match="verboten"):
+        client.list_orders()
+    assert client.call_count == 1 and sleeps == []
+
+
+def test_malformed_json(server, client):
+    server.faults.add(malformed=True)
+    with pytest.raises(MalformedResponseError) as info:
+        client.list_orders()
+    assert info.value.status == 200
+    assert client.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "body, call",
+    [
+        ({"total": 0, "page": 1, "pages": 0}, "list_orders"),
+        ({"orders": [{"orderId": 1}], "total": 1}, "list_orders"),
+        ({"shipments": {"shipmentId": 1}, "pages": 1}, "list_shipments"),
+        ([1, 2, 3], "list_fulfillments"),
+        ({"orders": ["not a record"], "pages": 1}, "list_orders"),
+        ({"orders": [{"createDate": "yesterday-ish"}], "pages": 1}, "list_orders"),
+        ({"orders": [{"shipDate": "06/03/2024"}], "pages": 1}, "list_orders"),
+        (["an", "order"], "get_order"),
+        ({"orderId": 1, "modifyDate": 12}, "get_order"),
+        ({"hasErrors": False}, "create_orders"),
+        ({"Message": "ok"}, "test_connection"),
+    ],
+)
+def test_wrongly_shaped_answers(server, client, body, call):
+    server.faults.add(status=200, body=body)
+    args = {"get_order": (1,), "create_orders": ([new_order("X")],)}.get(call, ())
+    with pytest.raises(MalformedResponseError):
+        getattr(client, call)(*args)
+
+
+def test_secret_never_leaks(server, make_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    token = base64.b64encode(("%s:%s" % (KEY, SECRET)).encode()).decode()
+    failures = []
+    client = make_client(max_retries=1)
+    server.faults.add(status=500, count=2)
+    server.faults.add(malformed=True)
+    for call in (client.list_orders, client.list_orders, lambda: client.get_order(9)):
+        with pytest.raises(ShipStationError) as info:
+            call()
+        failures.append(info.value)
+    with pytest.raises(AuthenticationError) as info:
+        make_client(api_secret=SECRET + "x").test_connection()
+    failures.append(info.value)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = "http://127.0.0.1:%s" % sock.getsockname()[1]
+    with pytest.raises(NetworkError) as info:
+        make_client(base_url=url, max_retries=1).test_connection()
+    failures.append(info.value)
+    texts = [repr(client), str(client.session.headers), str(vars(client))]
+    for exc in failures:
+        texts += [str(exc), repr(exc), repr(exc.args), str(exc.__cause__), str(exc.url)]
+    texts += [record.getMessage() for record in caplog.records]
+    assert any("Retrying" in t or "-> 500" in t for t in texts)
+    for text in texts:
+        assert SECRET not in text and token not in text
+
+
+def test_context_manager_closes_its_session(server):
+    with ShipStationClient(KEY, SECRET, server.url) as client:
+        assert client.test_connection()
+        adapter = client.session.get_adapter(server.url)
+        assert adapter.poolmanager.pools
+    assert not adapter.poolmanager.pools
