@@ -1,0 +1,351 @@
+"""HTTP face of the ShipStation sandbox: the API v1 subset the connector uses.
+
+Each request goes through, in order: Basic auth (401), the rate limiter (429; a 401
+does not spend budget), fault switches, then the route. Control routes under
+``/_sandbox/`` (for demos driving a standalone sandbox) need the same auth but skip the
+limiter and the faults, so a demo script never eats the connector's budget and can
+always clear a fault it set.
+"""
+
+import base64
+import hmac
+import json
+import math
+import socket
+import threading
+import time
+from collections import namedtuple
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from .routes import RouteError, dispatch
+from .store import SandboxStore
+
+AUTH_DENIED = {"Message": "Authorization has been denied for this request."}
+UNLIMITED = 1000000  # shown as X-Rate-Limit-Limit when no limit is configured
+LoggedRequest = namedtuple("LoggedRequest", "method path query status")
+_GATEWAY_HTML = "<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>"
+
+
+def error_body(status, message=None):
+    """A realistic ShipStation (ASP.NET Web API) error body for ``status``.
+
+    Gateway errors (502-504) are HTML, as a load balancer would send them.
+    """
+    if status == 400:
+        return {"Message": "The request is invalid.", "ModelState": {"request": [message or "Simulated bad request."]}}
+    if status == 401:
+        return dict(AUTH_DENIED)
+    if status == 404:
+        return {"Message": message or "No HTTP resource was found that matches the request URI."}
+    if status == 429:
+        return {"Message": "Too Many Requests"}
+    if status in (502, 503, 504):
+        phrase = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Time-out"}[status]
+        return _GATEWAY_HTML % (status, phrase, status, phrase)
+    return {
+        "Message": "An error has occurred.",
+        "ExceptionMessage": message or "Simulated failure (sandbox fault).",
+        "ExceptionType": "System.Exception",
+        "StackTrace": None,
+    }
+
+
+class RateLimiter:
+    """Fixed windows of ``window`` seconds, the first starting at the first request.
+
+    :param limit: requests per window, or None for unlimited (headers still sent)
+    :param clock: callable returning an aware datetime (a :class:`FakeClock` in tests)
+    """
+
+    def __init__(self, limit, window, clock):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._start, self._used = None, 0
+        self._lock = threading.Lock()
+
+    def _roll(self):
+        now = self.clock().timestamp()
+        if self._start is None or now >= self._start + self.window:
+            self._start, self._used = now, 0
+        return now
+
+    def _headers(self, now):
+        limit = self.limit if self.limit is not None else UNLIMITED
+        return {
+            "X-Rate-Limit-Limit": str(limit),
+            "X-Rate-Limit-Remaining": str(max(0, limit - self._used)),
+            "X-Rate-Limit-Reset": str(max(1, math.ceil(self._start + self.window - now))),
+        }
+
+    def take(self):
+        """Spend one request if the window allows. :return: ``(allowed, headers)``"""
+        with self._lock:
+            now = self._roll()
+            allowed = self.limit is None or self._used < self.limit
+            if allowed:
+                self._used += 1
+            return allowed, self._headers(now)
+
+    def peek(self):
+        """Headers describing the current window, without spending."""
+        with self._lock:
+            return self._headers(self._roll())
+
+
+class Faults:
+    """Fault switches: make matching requests fail, stall or return broken JSON."""
+
+    def __init__(self):
+        self._faults = []
+        self._lock = threading.Lock()
+
+    def add(self, status=500, count=1, path=None, query=None, delay=None, malformed=False, body=None, method=None):
+        """Arm a fault for the next ``count`` matching requests (None: until cleared).
+
+        :param int status: status to answer, with a realistic error body
+        :param str path: exact request path, or a prefix when it ends with ``*``;
+            None matches every API path
+        :param dict query: parameters that must all be present with these values
+        :param float delay: instead of failing, sleep this many real seconds, then
+            answer normally (for client timeout tests)
+        :param bool malformed: instead of failing, answer 200 with truncated JSON
+        :param body: dict (sent as JSON) or str (sent as text) replacing the error body
+        :param str method: only this HTTP method
+        :return: the fault (a dict; its ``count`` goes down as it fires)
+        """
+        fault = {
+            "status": int(status),
+            "count": count,
+            "path": path,
+            "delay": delay,
+            "malformed": bool(malformed),
+            "body": body,
+            "method": method.upper() if method else None,
+            "query": {str(k).lower(): str(v) for k, v in (query or {}).items()},
+        }
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self):
+        """Disarm every fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def __len__(self):
+        with self._lock:
+            return len(self._faults)
+
+    def take(self, method, path, query):
+        """The first armed fault matching the request (spending one of its count), or None."""
+        lowered = {k.lower(): v for k, v in query.items()}
+        with self._lock:
+            for fault in self._faults:
+                wanted = fault["path"]
+                if wanted and not (path.startswith(wanted[:-1]) if wanted.endswith("*") else path == wanted):
+                    continue
+                if fault["method"] and fault["method"] != method:
+                    continue
+                if any(lowered.get(k) != v for k, v in fault["query"].items()):
+                    continue
+                if fault["count"] is not None:
+                    fault["count"] -= 1
+                    if fault["count"] <= 0:
+                        self._faults.remove(fault)
+                return fault
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keep-alive: a client Session reuses its connection, as with the real API.
+    protocol_version = "HTTP/1.1"
+    server_version = "ShipStationSandbox/1.0"
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle plus the
+        # peer's delayed ACK would add ~40 ms to every keep-alive response.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _serve(self):
+        try:
+            self.server.sandbox._handle(self)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a timeout test); nothing left to answer.
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
+        if self.server.sandbox.verbose:
+            super().log_message(format, *args)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Disconnects are normal in timeout tests; keep stderr quiet about them.
+        if not self.sandbox.verbose:
+            return
+        super().handle_error(request, client_address)
+
+
+class SandboxServer:
+    """A ShipStation API v1 look-alike on a local port (use ``with`` or start/stop).
+
+    :param store: a :class:`SandboxStore` to serve (default: a new one)
+    :param seed: seed dict or JSON path loaded into the store
+    :param api_key: Basic auth user name expected
+    :param api_secret: Basic auth password expected
+    :param port: 0 picks a free port
+    :param rate_limit: requests per window, None for unlimited
+    :param rate_window: window length in seconds
+    :param clock: clock of the rate limiter and of a new store (default: the store's)
+    :param verbose: log one stderr line per request
+    """
+
+    def __init__(
+        self,
+        store=None,
+        seed=None,
+        api_key="key",
+        api_secret="secret",
+        host="127.0.0.1",
+        port=0,
+        rate_limit=None,
+        rate_window=60,
+        clock=None,
+        verbose=False,
+    ):
+        self.store = store if store is not None else SandboxStore(clock=clock)
+        if seed is not None:
+            self.store.load_seed(seed)
+        self.clock = clock or self.store.clock
+        self.host, self.port, self.verbose = host, port, verbose
+        self.faults = Faults()
+        self.limiter = RateLimiter(rate_limit, rate_window, self.clock)
+        self._credentials = (api_key, api_secret)
+        self._log, self._log_lock = [], threading.Lock()
+        self._httpd = self._thread = None
+
+    @property
+    def url(self):
+        """Base URL, e.g. ``http://127.0.0.1:54321``."""
+        return "http://%s:%s" % (self.host, self.port)
+
+    def start(self):
+        """Serve in a daemon thread. :return: self"""
+        if self._httpd is None:
+            self._httpd = _HTTPServer((self.host, self.port), _Handler)
+            self._httpd.sandbox = self
+            self.port = self._httpd.server_address[1]
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.02},
+                name="shipstation-sandbox",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving and free the port."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join()
+            self._httpd = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- request log ---------------------------------------------------------------------
+
+    @property
+    def requests(self):
+        """Copy of the log: one ``LoggedRequest(method, path, query, status)`` per request."""
+        with self._log_lock:
+            return list(self._log)
+
+    def count(self, method=None, path_prefix=None):
+        """How many logged requests match ``method`` and start with ``path_prefix``."""
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method.upper())
+            and (path_prefix is None or r.path.startswith(path_prefix))
+        )
+
+    def reset_log(self):
+        """Empty the request log."""
+        with self._log_lock:
+            self._log.clear()
+
+    # -- request handling ----------------------------------------------------------------
+
+    def _authorized(self, header):
+        scheme, _, token = (header or "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            key, _, secret = base64.b64decode(token.strip()).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(key, self._credentials[0]) & hmac.compare_digest(secret, self._credentials[1])
+
+    def _answer(self, method, path, query, raw_body, auth):
+        """Decide ``(status, body, headers)`` for one request."""
+        control = path.lower().startswith("/_sandbox/")
+        if not self._authorized(auth):
+            return 401, dict(AUTH_DENIED), self.limiter.peek()
+        if control:
+            headers, fault = self.limiter.peek(), None
+        else:
+            allowed, headers = self.limiter.take()
+            if not allowed:
+                return 429, error_body(429), headers
+            fault = self.faults.take(method, path, query)
+        if fault and fault["delay"]:
+            time.sleep(fault["delay"])
+        elif fault and not fault["malformed"]:
+            if fault["status"] == 429:
+                headers["X-Rate-Limit-Remaining"] = "0"
+            body = fault["body"] if fault["body"] is not None else error_body(fault["status"])
+            return fault["status"], body, headers
+        try:
+            status, body = dispatch(self, method, path, query, raw_body)
+        except RouteError as exc:
+            status, body = exc.status, exc.body
+        except Exception as exc:  # noqa: BLE001 - any bug answers 500 like ASP.NET would
+            status, body = 500, error_body(500, "%s: %s" % (type(exc).__name__, exc))
+        if fault and fault["malformed"]:
+            text = json.dumps(body)
+            return 200, text[: max(1, len(text) // 2)], dict(headers, **{"Content-Type": "application/json"})
+        return status, body, headers
+
+    def _handle(self, handler):
+        split = urlsplit(handler.path)
+        path = split.path.rstrip("/") or "/"
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw_body = handler.rfile.read(length) if length else b""
+        method = handler.command.upper()
+        status, body, headers = self._answer(method, path, query, raw_body, handler.headers.get("Authorization"))
+        with self._log_lock:
+            self._log.append(LoggedRequest(method, path, query, status))
+        if isinstance(body, str):
+            data = body.encode("utf-8")
+            headers.setdefault("Content-Type", "text/html; charset=utf-8")
+        else:
+            data = json.dumps(body).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)

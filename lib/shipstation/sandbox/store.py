@@ -1,0 +1,411 @@
+"""In-memory ShipStation account behind the sandbox: orders, shipments, fulfillments.
+
+Records are kept in ShipStation's response shape, except that timestamps are aware UTC
+datetimes and ``shipDate`` values are ``date`` objects (see :mod:`.records`). Every
+public method takes the store lock, so HTTP threads and test code can share one store,
+and returns rendered copies (never live records): timestamps in Pacific time without
+offset, the way ShipStation writes them, ``shipDate`` as ``YYYY-MM-DD``. The methods that
+change data are in :mod:`.mutations`.
+
+Seed files (:meth:`SandboxStore.load_seed`) look like
+``{"orders": [...], "shipments": [...], "fulfillments": [...], "absorbed_order_ids": [...]}``
+with objects in response shape; omitted fields get defaults and ids are kept. Timestamps
+are written as ShipStation writes them (Pacific, no offset) or **relative to the store
+clock at load time**: ``"now"``, ``"now-3d"``, ``"now-2h"``, ``"now-15m"``, ``"now-1d-4h"``
+(units s, m, h, d, w), so a demo seed always looks recent. A relative ``shipDate``
+becomes the Pacific date of that instant. ``absorbed_order_ids`` lists orders (present in
+``orders``) that were merged into a survivor: hidden from lists, 404 on GET. Other
+top-level keys, such as ``"_cases"``, are ignored.
+"""
+
+import bisect
+import itertools
+import json
+import threading
+import uuid
+
+from .mutations import StoreMutations
+from .records import (
+    STATUSES,
+    InvalidRequest,
+    address,
+    advanced_defaults,
+    fulfillment_defaults,
+    ingest,
+    item_defaults,
+    order_defaults,
+    render,
+    shipment_defaults,
+    utcnow,
+)
+
+FIRST_IDS = {"order": 100001, "shipment": 500001, "fulfillment": 900001, "item": 300001}
+
+
+def _sort_key(field, id_field):
+    # Nulls sort first; the id breaks ties so paging is stable.
+    def key(record):
+        value = record.get(field)
+        return (value is not None, value if value is not None else 0, record.get(id_field) or 0)
+
+    return key
+
+
+def _in_windows(rows, windows):
+    """Keep records whose field lies in each ``(field, start, end)`` window (inclusive)."""
+    for field, start, end in windows:
+        rows = [
+            r
+            for r in rows
+            if r.get(field) is not None and (start is None or r[field] >= start) and (end is None or r[field] <= end)
+        ]
+    return rows
+
+
+def _fold(text):
+    return (text or "").casefold()
+
+
+class SandboxStore(StoreMutations):
+    """Thread-safe in-memory ShipStation data with ShipStation's semantics.
+
+    :param clock: callable returning an aware UTC datetime; stamps create/modify/void
+        dates and resolves relative seed timestamps (default: real now)
+    """
+
+    def __init__(self, clock=None):
+        self.clock = clock or utcnow
+        self._lock = threading.RLock()
+        self._seeds = []
+        self._clear()
+
+    def _clear(self):
+        self._orders, self._absorbed = {}, {}
+        self._shipments, self._fulfillments = {}, {}
+        # Indexes keep every lookup the connector makes O(1) or O(log n), so a
+        # 10,000-order benchmark does not turn quadratic inside the sandbox.
+        self._by_number = {}  # casefolded orderNumber -> [orderId]
+        self._numbers = []  # sorted casefolded numbers, for prefix search by bisect
+        self._by_key = {}  # orderKey -> [orderId] (split siblings share a key)
+        self._ship_by_order, self._ship_by_number = {}, {}
+        self._ful_by_order, self._ful_by_number = {}, {}
+        self._next = dict(FIRST_IDS)
+        self._tracking_seq = itertools.count(1000000001)
+
+    # -- ids and indexes ---------------------------------------------------------------
+
+    def _new_id(self, kind, wanted=None):
+        if wanted:
+            self._next[kind] = max(self._next[kind], int(wanted) + 1)
+            return int(wanted)
+        value = self._next[kind]
+        self._next[kind] += 1
+        return value
+
+    def _index_order(self, order):
+        self._orders[order["orderId"]] = order
+        number = _fold(order["orderNumber"])
+        ids = self._by_number.get(number)
+        if ids is None:
+            ids = self._by_number[number] = []
+            bisect.insort(self._numbers, number)
+        ids.append(order["orderId"])
+        self._by_key.setdefault(order["orderKey"], []).append(order["orderId"])
+
+    def _unindex_order(self, order):
+        del self._orders[order["orderId"]]
+        number = _fold(order["orderNumber"])
+        ids = self._by_number[number]
+        ids.remove(order["orderId"])
+        if not ids:
+            del self._by_number[number]
+            del self._numbers[bisect.bisect_left(self._numbers, number)]
+        family = self._by_key[order["orderKey"]]
+        family.remove(order["orderId"])
+        if not family:
+            del self._by_key[order["orderKey"]]
+
+    def _insert_order(self, order):
+        wanted = order.get("orderId")
+        if wanted and (int(wanted) in self._orders or int(wanted) in self._absorbed):
+            raise ValueError("orderId %s already exists" % wanted)
+        order["orderId"] = self._new_id("order", wanted)
+        self._index_order(order)
+        return order
+
+    def _order(self, order_id):
+        try:
+            return self._orders[int(order_id)]
+        except (KeyError, TypeError, ValueError):
+            raise KeyError("Order %s was not found." % order_id) from None
+
+    # -- builders ----------------------------------------------------------------------
+
+    def _build_item(self, item, now):
+        out = item_defaults(now)
+        out.update(item)
+        out["orderItemId"] = self._new_id("item", item.get("orderItemId"))
+        out["quantity"] = int(out["quantity"] or 0)
+        out["name"] = out["name"] or out["sku"]
+        return out
+
+    def _build_order(self, fields, now):
+        """Full internal order from (possibly partial) response-shaped fields."""
+        data = ingest(fields, now)
+        if not data.get("orderNumber"):
+            raise InvalidRequest("The orderNumber field is required.", "apiOrder.orderNumber")
+        order = order_defaults()
+        order.update(data)
+        order["orderNumber"] = str(order["orderNumber"])
+        order["advancedOptions"] = {**advanced_defaults(), **(data.get("advancedOptions") or {})}
+        order["billTo"], order["shipTo"] = address(data.get("billTo")), address(data.get("shipTo"))
+        order["orderStatus"] = order["orderStatus"] or "awaiting_shipment"
+        if order["orderStatus"] not in STATUSES:
+            raise InvalidRequest("'%s' is not a valid orderStatus." % order["orderStatus"], "apiOrder.orderStatus")
+        order["createDate"] = order["createDate"] or now
+        order["modifyDate"] = order["modifyDate"] or order["createDate"]
+        order["orderDate"] = order["orderDate"] or order["createDate"]
+        if order["paymentDate"] is None and order["orderStatus"] != "awaiting_payment":
+            order["paymentDate"] = order["orderDate"]
+        order["items"] = [self._build_item(item, order["createDate"]) for item in data.get("items") or []]
+        if order["orderTotal"] is None:
+            lines = sum(i["quantity"] * float(i["unitPrice"] or 0) for i in order["items"])
+            order["orderTotal"] = round(lines + float(order["taxAmount"] or 0) + float(order["shippingAmount"] or 0), 2)
+        if order["amountPaid"] is None:
+            order["amountPaid"] = 0.0 if order["orderStatus"] == "awaiting_payment" else order["orderTotal"]
+        if order["weight"] is None:
+            units = sum(i["quantity"] for i in order["items"] if not i["adjustment"])
+            order["weight"] = {"value": 8.0 * units, "units": "ounces", "WeightUnits": 1}
+        order["orderKey"] = order["orderKey"] or uuid.uuid4().hex
+        return order
+
+    def _add_shipment(self, data):
+        shipment = shipment_defaults()
+        shipment.update(data)
+        wanted = data.get("shipmentId")
+        if wanted and int(wanted) in self._shipments:
+            raise ValueError("shipmentId %s already exists" % wanted)
+        shipment["shipmentId"] = sid = self._new_id("shipment", wanted)
+        self._shipments[sid] = shipment
+        self._ship_by_order.setdefault(shipment["orderId"], []).append(sid)
+        self._ship_by_number.setdefault(_fold(shipment["orderNumber"]), []).append(sid)
+        return shipment
+
+    def _add_fulfillment(self, data):
+        fulfillment = fulfillment_defaults()
+        fulfillment.update(data)
+        wanted = data.get("fulfillmentId")
+        if wanted and int(wanted) in self._fulfillments:
+            raise ValueError("fulfillmentId %s already exists" % wanted)
+        fulfillment["fulfillmentId"] = fid = self._new_id("fulfillment", wanted)
+        self._fulfillments[fid] = fulfillment
+        self._ful_by_order.setdefault(fulfillment["orderId"], []).append(fid)
+        self._ful_by_number.setdefault(_fold(fulfillment["orderNumber"]), []).append(fid)
+        return fulfillment
+
+    # -- seeds -------------------------------------------------------------------------
+
+    def load_seed(self, seed):
+        """Add the records of a seed (dict, or path to a JSON file) to the store.
+
+        The seed is remembered so :meth:`reset` can load it again (with relative
+        timestamps re-evaluated against the clock).
+        """
+        if not isinstance(seed, dict):
+            with open(seed, encoding="utf-8") as handle:
+                seed = json.load(handle)
+        with self._lock:
+            self._apply_seed(seed)
+            self._seeds.append(seed)
+        return self
+
+    @classmethod
+    def from_seed(cls, seed, clock=None):
+        """New store loaded from a seed dict or JSON file path."""
+        return cls(clock=clock).load_seed(seed)
+
+    def _apply_seed(self, seed):
+        now = self.clock()
+        for raw in seed.get("orders") or []:
+            self._insert_order(self._build_order(raw, now))
+        for raw in seed.get("shipments") or []:
+            self._add_shipment(ingest(raw, now))
+        for raw in seed.get("fulfillments") or []:
+            self._add_fulfillment(ingest(raw, now))
+        for order_id in seed.get("absorbed_order_ids") or []:
+            self._absorb(self._order(order_id))
+
+    def reset(self):
+        """Forget everything and load the remembered seeds again."""
+        with self._lock:
+            self._clear()
+            for seed in self._seeds:
+                self._apply_seed(seed)
+
+    def dump_seed(self):
+        """Everything (absorbed orders included) as a seed dict with absolute timestamps."""
+        with self._lock:
+            orders = sorted([*self._orders.values(), *self._absorbed.values()], key=lambda o: o["orderId"])
+            return {
+                "orders": render(orders),
+                "shipments": render([self._shipments[k] for k in sorted(self._shipments)]),
+                "fulfillments": render([self._fulfillments[k] for k in sorted(self._fulfillments)]),
+                "absorbed_order_ids": sorted(self._absorbed),
+            }
+
+    def counts(self):
+        """``{"orders", "shipments", "fulfillments"}`` counts (visible orders only)."""
+        with self._lock:
+            return {
+                "orders": len(self._orders),
+                "shipments": len(self._shipments),
+                "fulfillments": len(self._fulfillments),
+            }
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_order(self, order_id):
+        """Rendered order, or None when unknown or merged away."""
+        with self._lock:
+            order = self._orders.get(int(order_id))
+            return render(order) if order else None
+
+    def get_shipment(self, shipment_id):
+        """Rendered shipment (items included), or None."""
+        with self._lock:
+            shipment = self._shipments.get(int(shipment_id))
+            return render(shipment) if shipment else None
+
+    def get_fulfillment(self, fulfillment_id):
+        """Rendered fulfillment, or None."""
+        with self._lock:
+            fulfillment = self._fulfillments.get(int(fulfillment_id))
+            return render(fulfillment) if fulfillment else None
+
+    def shipments_of(self, order_id):
+        """Rendered shipments (voided and return labels included) of one order."""
+        with self._lock:
+            return [render(self._shipments[s]) for s in self._ship_by_order.get(int(order_id), ())]
+
+    def _page(self, rows, field, id_field, descending, page, page_size):
+        rows.sort(key=_sort_key(field, id_field), reverse=descending)
+        start = (page - 1) * page_size
+        return len(rows), [render(r) for r in rows[start : start + page_size]]
+
+    def list_orders(
+        self,
+        number_prefix=None,
+        status=None,
+        customer_name=None,
+        store_id=None,
+        windows=(),
+        sort_by=None,
+        descending=False,
+        page=1,
+        page_size=100,
+    ):
+        """Filter, sort and page visible orders like ``GET /orders``.
+
+        :param number_prefix: ``orderNumber`` prefix (case-insensitive, like ShipStation)
+        :param windows: ``(field, start, end)`` tuples of aware datetimes, inclusive
+        :param sort_by: field name (``orderDate``...); default ``orderId``
+        :return: ``(total, rendered orders of the page)``
+        """
+        with self._lock:
+            if number_prefix:
+                prefix, numbers = _fold(number_prefix), self._numbers
+                rows, i = [], bisect.bisect_left(numbers, prefix)
+                while i < len(numbers) and numbers[i].startswith(prefix):
+                    rows.extend(self._orders[oid] for oid in self._by_number[numbers[i]])
+                    i += 1
+            else:
+                rows = list(self._orders.values())
+            if status:
+                rows = [r for r in rows if r["orderStatus"] == status.lower()]
+            if customer_name:
+                needle = _fold(customer_name)
+                rows = [
+                    r
+                    for r in rows
+                    if needle in _fold(r["billTo"].get("name")) or needle in _fold(r["shipTo"].get("name"))
+                ]
+            if store_id is not None:
+                rows = [r for r in rows if r["advancedOptions"].get("storeId") == store_id]
+            rows = _in_windows(rows, windows)
+            return self._page(rows, sort_by or "orderId", "orderId", descending, page, page_size)
+
+    def _select(self, table, by_order, by_number, order_id, order_number):
+        if order_id is not None:
+            rows = [table[k] for k in by_order.get(order_id, ())]
+        elif order_number:
+            rows = [table[k] for k in by_number.get(_fold(order_number), ())]
+        else:
+            return list(table.values())
+        # Both filters given: the index answered one, check the other.
+        return [r for r in rows if not order_number or _fold(r["orderNumber"]) == _fold(order_number)]
+
+    def list_shipments(
+        self,
+        order_id=None,
+        order_number=None,
+        tracking_number=None,
+        carrier_code=None,
+        service_code=None,
+        recipient_name=None,
+        store_id=None,
+        windows=(),
+        include_items=False,
+        sort_by=None,
+        descending=False,
+        page=1,
+        page_size=100,
+    ):
+        """Filter, sort and page shipments like ``GET /shipments`` (orderNumber exact).
+
+        :return: ``(total, rendered shipments)``; ``shipmentItems`` is None unless
+            ``include_items``
+        """
+        with self._lock:
+            rows = self._select(self._shipments, self._ship_by_order, self._ship_by_number, order_id, order_number)
+            for field, wanted in (
+                ("trackingNumber", tracking_number),
+                ("carrierCode", carrier_code),
+                ("serviceCode", service_code),
+            ):
+                if wanted:
+                    rows = [r for r in rows if _fold(r.get(field)) == _fold(wanted)]
+            if recipient_name:
+                rows = [r for r in rows if _fold(recipient_name) in _fold((r.get("shipTo") or {}).get("name"))]
+            if store_id is not None:
+                rows = [r for r in rows if (r.get("advancedOptions") or {}).get("storeId") == store_id]
+            rows = _in_windows(rows, windows)
+            total, items = self._page(rows, sort_by or "createDate", "shipmentId", descending, page, page_size)
+        if not include_items:
+            for shipment in items:
+                shipment["shipmentItems"] = None
+        return total, items
+
+    def list_fulfillments(
+        self,
+        fulfillment_id=None,
+        order_id=None,
+        order_number=None,
+        tracking_number=None,
+        windows=(),
+        sort_by=None,
+        descending=False,
+        page=1,
+        page_size=100,
+    ):
+        """Filter, sort and page fulfillments like ``GET /fulfillments``.
+
+        :return: ``(total, rendered fulfillments)``
+        """
+        with self._lock:
+            rows = self._select(self._fulfillments, self._ful_by_order, self._ful_by_number, order_id, order_number)
+            if fulfillment_id is not None:
+                rows = [r for r in rows if r["fulfillmentId"] == fulfillment_id]
+            if tracking_number:
+                rows = [r for r in rows if _fold(r.get("trackingNumber")) == _fold(tracking_number)]
+            rows = _in_windows(rows, windows)
+            return self._page(rows, sort_by or "createDate", "fulfillmentId", descending, page, page_size)
