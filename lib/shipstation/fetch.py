@@ -1,0 +1,171 @@
+"""Read from ShipStation, in bulk, what a sync needs to plan its deliveries.
+
+The in-transit deliveries of an account are gathered first; this module then asks
+ShipStation with list calls only (pageSize 500) for what changed since the last
+successful sync, so the number of calls grows with the pages of changes, not with
+the number of deliveries:
+
+* orders modified since the window start (all statuses): status, split children,
+  merge survivors;
+* shipments created since then, with their items, and shipments voided since then;
+* fulfillments (orders marked as shipped without a label) created since then.
+
+The window starts at the last successful sync minus :data:`OVERLAP`. A delivery no
+sync has read yet widens it to that delivery's creation (its ShipStation order
+cannot be older). An order still unaccounted for after that is read by id, and a
+404 then means it is missing (or merged away, which the survivor tells).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .errors import AuthenticationError, NotFoundError, ShipStationError
+from .planner import RemoteFacts, parcel_from_fulfillment, parcel_from_shipment
+
+#: Re-read this much before the last sync: clock skew between Odoo and ShipStation,
+#: and records written while the last sync was reading.
+OVERLAP = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A delivery to sync, as the fetcher needs it.
+
+    :param int order_id: ShipStation orderId, or None when only the number is known
+    :param str order_number: ShipStation orderNumber (the delivery's reference)
+    :param datetime create_date: aware UTC creation time of the delivery
+    :param bool known: a sync already read this delivery's order once
+    :param int survivor_id: order the delivery's order was merged into, if known
+    """
+
+    order_id: int
+    order_number: str
+    create_date: object
+    known: bool = False
+    survivor_id: int = None
+
+
+def window_start(targets, since, overlap=OVERLAP):
+    """First instant to ask ShipStation about, or None when nothing is to be asked."""
+    starts = [t.create_date for t in targets if not t.known and t.create_date]
+    if since:
+        starts.append(since)
+    return min(starts) - overlap if starts else None
+
+
+def _add_orders(facts, orders):
+    for order in orders:
+        facts.orders[order["orderId"]] = order
+
+
+def _add_parcels(facts, shipments=(), fulfillments=()):
+    for shipment in shipments:
+        parcel = parcel_from_shipment(shipment)
+        facts.parcels[parcel.key] = parcel
+    for fulfillment in fulfillments:
+        parcel = parcel_from_fulfillment(fulfillment)
+        facts.parcels[parcel.key] = parcel
+
+
+def fetch_changes(client, targets, since, overlap=OVERLAP):
+    """Everything ShipStation changed since ``since`` that may concern ``targets``.
+
+    :param ShipStationClient client: the account's client
+    :param list targets: :class:`Target` of every in-transit delivery of the account
+    :param datetime since: aware UTC start of the last successful sync, or None
+    :return: :class:`RemoteFacts` (orders, parcels, missing)
+    :raises ShipStationError: when ShipStation cannot be read; nothing is half-read
+    """
+    facts = RemoteFacts()
+    start = window_start(targets, since, overlap)
+    if start is None:
+        return facts
+    _add_orders(facts, client.iter_orders(modifyDateStart=start, sortBy="ModifyDate", sortDir="ASC"))
+    _add_parcels(
+        facts,
+        shipments=client.iter_shipments(createDateStart=start, includeShipmentItems=True),
+        fulfillments=client.iter_fulfillments(createDateStart=start),
+    )
+    if since:
+        # A label voided now may have been created long before the window.
+        _add_parcels(facts, shipments=client.iter_shipments(voidDateStart=start, includeShipmentItems=True))
+    merged = {
+        oid for order in facts.orders.values() for oid in (order.get("advancedOptions") or {}).get("mergedIds") or ()
+    }
+    for target in targets:
+        if target.known or target.order_id in facts.orders or target.order_id in merged:
+            continue
+        _read_one_safely(client, facts, target)
+    return facts
+
+
+def fetch_orders(client, targets):
+    """Everything ShipStation knows of a few deliveries' orders, read by id.
+
+    Used when one delivery must be synced at once (its pick was just done): three
+    calls per delivery instead of a window over the whole account.
+
+    :return: :class:`RemoteFacts`
+    """
+    facts = RemoteFacts()
+    for target in targets:
+        _read_one_safely(client, facts, target, always_parcels=True)
+    return facts
+
+
+def _read_one_safely(client, facts, target, always_parcels=False):
+    """Read one delivery's order; a failure is that delivery's alone.
+
+    Bad credentials concern the whole account, so they still raise.
+    """
+    try:
+        _read_one(client, facts, target, always_parcels)
+        if always_parcels and target.survivor_id:
+            _read_order(client, facts, target.survivor_id, always_parcels)
+    except AuthenticationError:
+        raise
+    except ShipStationError as error:
+        facts.errors[target.order_id] = error.message
+
+
+def _read_one(client, facts, target, always_parcels=False):
+    if target.order_id is None:
+        orders = [
+            o
+            for o in client.iter_orders(orderNumber=target.order_number)
+            if o.get("orderNumber") == target.order_number
+        ]
+        _add_orders(facts, orders)
+        for order in orders:
+            _read_parcels(client, facts, order, always_parcels)
+        return
+    order = _read_order(client, facts, target.order_id, always_parcels)
+    if order and (order.get("advancedOptions") or {}).get("mergedOrSplit"):
+        children = [
+            o
+            for o in client.iter_orders(orderNumber=order.get("orderNumber"))
+            if (o.get("advancedOptions") or {}).get("parentId") == order["orderId"]
+        ]
+        _add_orders(facts, children)
+        for child in children:
+            _read_parcels(client, facts, child, always_parcels)
+
+
+def _read_order(client, facts, order_id, always_parcels):
+    try:
+        order = client.get_order(order_id)
+    except NotFoundError:
+        facts.missing.add(order_id)
+        return None
+    facts.orders[order["orderId"]] = order
+    _read_parcels(client, facts, order, always_parcels)
+    return order
+
+
+def _read_parcels(client, facts, order, always):
+    if always or order.get("orderStatus") == "shipped":
+        _add_parcels(
+            facts,
+            shipments=client.iter_shipments(orderId=order["orderId"], includeShipmentItems=True),
+            fulfillments=client.iter_fulfillments(orderId=order["orderId"]),
+        )

@@ -1,0 +1,214 @@
+"""The sync planner on plain data: every rule of the sync, in milliseconds."""
+
+from datetime import datetime, timedelta, timezone
+
+from shipstation import planner
+from shipstation.planner import Parcel, PickingSnapshot, RemoteFacts, plan
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def order(order_id, status="awaiting_shipment", number=None, **advanced):
+    return {
+        "orderId": order_id,
+        "orderNumber": number or "WH/OUT/%d" % order_id,
+        "orderStatus": status,
+        "advancedOptions": {"parentId": None, "mergedIds": [], "mergedOrSplit": False, **advanced},
+    }
+
+
+def label(shipment_id, order_id, tracking, cost=5.0, minutes=0, items=None, **kw):
+    return Parcel(
+        key=("shipment", shipment_id),
+        order_id=order_id,
+        tracking_number=tracking,
+        cost=cost,
+        create_date=T0 + timedelta(minutes=minutes),
+        items=items,
+        **kw,
+    )
+
+
+def snap(pid=1, order_id=100, demand=None, reserved=None, **kw):
+    demand = demand if demand is not None else {"MUG": 2.0}
+    return PickingSnapshot(
+        id=pid,
+        name="WH/OUT/%d" % pid,
+        order_id=order_id,
+        demand=demand,
+        reserved=reserved if reserved is not None else dict(demand),
+        **kw,
+    )
+
+
+def facts(orders=(), parcels=(), **kw):
+    return RemoteFacts(orders={o["orderId"]: o for o in orders}, parcels={p.key: p for p in parcels}, **kw)
+
+
+def applied(snapshot, decision):
+    """The snapshot the next sync would see after ``decision`` was written."""
+    return PickingSnapshot(
+        id=snapshot.id,
+        name=snapshot.name,
+        order_id=snapshot.order_id,
+        demand=snapshot.demand,
+        reserved=snapshot.reserved,
+        tracking_ref=decision.tracking_ref,
+        cost=decision.cost,
+        parcels=decision.parcels,
+        survivor_id=decision.survivor_id,
+        order_status=decision.order_status,
+        sync_state=decision.state,
+        sync_message=decision.message,
+    )
+
+
+def test_tracking_joined_in_creation_order_without_duplicates_voids_or_returns():
+    parcels = [
+        label(3, 100, "C", minutes=2),
+        label(1, 100, "A", minutes=0),
+        label(2, 100, "A", minutes=1),
+        label(4, 100, "V", minutes=3, voided=True),
+        label(5, 100, "R", minutes=4, is_return=True),
+    ]
+    assert planner.format_tracking(parcels) == "A,C"
+
+
+def test_shipped_with_items_validates_those_quantities():
+    s = snap(demand={"MUG": 3.0, "TEE": 2.0})
+    f = facts(
+        [order(100, "shipped")],
+        [
+            label(1, 100, "T1", cost=4.0, items=(("MUG", 2.0),)),
+            label(2, 100, "T2", cost=6.5, items=(("MUG", 5.0), ("HAT", 1.0))),
+        ],
+    )
+    (d,) = plan([s], f)
+    assert d.action == planner.VALIDATE
+    assert d.quantities == {"MUG": 3.0}  # capped by the demand; unknown SKUs ignored
+    assert (d.tracking_ref, d.cost) == ("T1,T2", 10.5)
+
+
+def test_shipped_without_items_ships_reserved():
+    (d,) = plan([snap()], facts([order(100, "shipped")], [label(1, 100, "T1")]))
+    assert d.action == planner.VALIDATE and d.quantities is None
+
+
+def test_shipped_but_nothing_reserved_waits_with_reason():
+    (d,) = plan([snap(reserved={"MUG": 0.0})], facts([order(100, "shipped")], [label(1, 100, "T1")]))
+    assert d.action == planner.WAIT and d.state == planner.WAITING
+    assert "not done" in d.message and d.tracking_ref == "T1"
+
+
+def test_shipped_more_than_reserved_waits_and_names_the_sku():
+    s = snap(demand={"MUG": 2.0}, reserved={"MUG": 1.0})
+    (d,) = plan([s], facts([order(100, "shipped")], [label(1, 100, "T1", items=(("MUG", 2.0),))]))
+    assert d.action == planner.WAIT and "MUG: 1 of 2" in d.message
+
+
+def test_cancelled_cancels_unless_a_live_parcel_exists():
+    (d,) = plan([snap()], facts([order(100, "cancelled")]))
+    assert d.action == planner.CANCEL
+    (d,) = plan([snap()], facts([order(100, "cancelled")], [label(1, 100, "T1")]))
+    assert d.action == planner.REFRESH
+
+
+def test_other_status_only_refreshes_and_nothing_new_is_nothing():
+    s = snap()
+    (d,) = plan([s], facts([order(100, "on_hold")]))
+    assert d.action == planner.REFRESH and d.order_status == "on_hold"
+    (again,) = plan([applied(s, d)], facts([order(100, "on_hold")]))
+    assert again.action == planner.NOTHING and not again.notes
+
+
+def test_unknown_order_in_incremental_run_is_nothing():
+    s = snap(order_status="awaiting_shipment", sync_state="synced")
+    (d,) = plan([s], facts())
+    assert d.action == planner.NOTHING and not d.seen
+
+
+def test_late_void_removes_tracking_and_cost_and_says_so():
+    first = label(1, 100, "T1", cost=7.0)
+    s = snap(reserved={"MUG": 0.0})
+    (d,) = plan([s], facts([order(100, "shipped")], [first]))
+    s2 = applied(s, d)
+    voided = label(1, 100, "T1", cost=7.0, voided=True)
+    (d2,) = plan([s2], facts([], [voided]))
+    assert (d2.tracking_ref, d2.cost) == ("", 0.0)
+    assert any("T1 removed" in note for note in d2.notes)
+    (d3,) = plan([applied(s2, d2)], facts([], [voided]))
+    assert d3.action == planner.NOTHING
+
+
+def test_backorder_waits_for_its_own_parcel():
+    backorder = snap(pid=2, demand={"MUG": 1.0})
+    parcel = label(1, 100, "T1")
+    f = facts([order(100, "shipped")], [parcel], consumed_by={parcel.key: {1}}, family={1: 100})
+    (d,) = plan([backorder], f)
+    assert d.action == planner.WAIT and d.tracking_ref == ""
+    second = label(2, 100, "T2", minutes=5, items=(("MUG", 1.0),))
+    f.parcels[second.key] = second
+    (d,) = plan([backorder], f)
+    assert d.action == planner.VALIDATE and d.tracking_ref == "T2"
+
+
+def test_split_children_count_for_the_parent_delivery():
+    f = facts(
+        [
+            order(100, "awaiting_shipment", mergedOrSplit=True),
+            order(101, "shipped", parentId=100),
+            order(102, "shipped", parentId=100),
+        ],
+        [label(1, 101, "A", cost=1.0), label(2, 102, "B", cost=2.0, minutes=1)],
+    )
+    (d,) = plan([snap()], f)
+    assert d.action == planner.VALIDATE and (d.tracking_ref, d.cost) == ("A,B", 3.0)
+
+
+def test_merged_orders_share_tracking_and_charge_cost_once():
+    survivor = snap(pid=1, order_id=100)
+    absorbed = snap(pid=2, order_id=200, demand={"CAP": 1.0})
+    f = facts(
+        [order(100, "shipped", mergedOrSplit=True, mergedIds=[200])], [label(1, 100, "M", cost=9.0)], missing={200}
+    )
+    d1, d2 = plan([survivor, absorbed], f)
+    assert (d1.tracking_ref, d2.tracking_ref) == ("M", "M")
+    assert (d1.cost, d2.cost) == (9.0, 0.0)
+    assert d2.survivor_id == 100 and d2.action == planner.VALIDATE
+
+
+def test_missing_or_unreadable_order_fails_that_delivery_only():
+    f = facts([order(100, "shipped")], [label(1, 100, "T1")], missing={300}, errors={400: "HTTP 500"})
+    ok, missing, broken = plan([snap(1, 100), snap(2, 300), snap(3, 400)], f)
+    assert ok.action == planner.VALIDATE
+    assert missing.action == planner.FAIL and "no order 300" in missing.message
+    assert broken.action == planner.FAIL and "HTTP 500" in broken.message
+    (again,) = plan([applied(snap(2, 300), missing)], f)
+    assert again.action == planner.NOTHING
+
+
+def test_plan_is_deterministic():
+    f = facts([order(100, "shipped")], [label(2, 100, "B", minutes=1), label(1, 100, "A")])
+    assert plan([snap()], f) == plan([snap()], f)
+
+
+def test_parcels_from_api_records():
+    shipment = {
+        "shipmentId": 7,
+        "orderId": 100,
+        "trackingNumber": "Z",
+        "shipmentCost": 3.5,
+        "insuranceCost": 1,
+        "voided": False,
+        "isReturnLabel": False,
+        "shipmentItems": [{"sku": "MUG", "quantity": 2}],
+        "createDate": T0,
+        "carrierCode": "ups",
+        "serviceCode": "ups_ground",
+    }
+    parcel = planner.parcel_from_shipment(shipment)
+    assert parcel.key == ("shipment", 7) and parcel.items == (("MUG", 2.0),) and parcel.insurance_cost == 1.0
+    assert planner.parcel_from_shipment(dict(shipment, shipmentItems=None)).items is None
+    fulfillment = {"fulfillmentId": 9, "orderId": 100, "trackingNumber": "F", "voided": True, "carrierCode": "usps"}
+    parcel = planner.parcel_from_fulfillment(fulfillment)
+    assert parcel.key == ("fulfillment", 9) and parcel.voided and parcel.items is None
