@@ -1,0 +1,6 @@
+from . import shipstation_account
+from . import shipstation_carrier_mapping
+from . import shipstation_export
+from . import shipstation_shipment
+from . import shipstation_sync
+from . import stock_picking

@@ -1,0 +1,195 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
+from ..lib.shipstation.errors import ShipStationError
+
+_logger = logging.getLogger(__name__)
+
+IN_TRANSIT_STATES = ("draft", "done", "cancel")
+
+
+class ShipStationAccount(models.Model):
+    """A ShipStation account (one API key and secret pair) and its sync settings."""
+
+    _name = "shipstation.account"
+    _description = "ShipStation Account"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="ShipStation Currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Currency of the shipping costs ShipStation reports for this account; they are "
+        "converted to each delivery's company currency.",
+    )
+    api_key = fields.Char(string="API Key", groups="shipstation_connector.group_shipstation_manager", copy=False)
+    api_secret = fields.Char(string="API Secret", groups="shipstation_connector.group_shipstation_manager", copy=False)
+    api_url = fields.Char(
+        string="API URL",
+        required=True,
+        default=DEFAULT_API_URL,
+        help="ShipStation's API. Point it at a ShipStation sandbox for a dry run.",
+    )
+    auto_import_shipment_details = fields.Boolean(
+        string="Auto Import Shipment Details?",
+        help="The scheduled action 'Auto Import Shipment Details' syncs this account.",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        help="Export only this warehouse's deliveries to this account (all of the company's when empty).",
+    )
+    store_id = fields.Integer(
+        string="ShipStation Store Id", help="Store new orders go to; ShipStation's first manual store when empty."
+    )
+    carrier_mapping_ids = fields.One2many("shipstation.carrier.mapping", "account_id", string="Carrier Mapping")
+    auto_export_delivery_orders = fields.Boolean(
+        string="Auto Export Delivery Orders?",
+        help="The scheduled action 'Auto Export Delivery Orders' exports this account's deliveries.",
+    )
+    sync_since = fields.Datetime(
+        string="Synced Up To",
+        readonly=True,
+        copy=False,
+        help="Start of the last successful shipment sync: the next one asks ShipStation only "
+        "for what changed since then (with a safety overlap). Clear it to read everything again.",
+    )
+    last_sync_date = fields.Datetime(readonly=True, copy=False)
+    last_sync_summary = fields.Text(readonly=True, copy=False)
+    in_transit_count = fields.Integer(compute="_compute_picking_counts")
+    waiting_count = fields.Integer(compute="_compute_picking_counts")
+    failed_count = fields.Integer(compute="_compute_picking_counts")
+
+    _sql_constraints = [
+        ("api_url_required", "CHECK(api_url IS NOT NULL)", "The API URL is required."),
+    ]
+
+    def _compute_picking_counts(self):
+        groups = self.env["stock.picking"]._read_group(
+            [("shipstation_account_id", "in", self.ids), *self._in_transit_domain()],
+            ["shipstation_account_id", "shipstation_sync_state"],
+            ["__count"],
+        )
+        counts = {}
+        for account, state, count in groups:
+            counts.setdefault(account.id, {})[state] = count
+        for account in self:
+            by_state = counts.get(account.id, {})
+            account.in_transit_count = sum(by_state.values())
+            account.waiting_count = by_state.get("waiting", 0)
+            account.failed_count = by_state.get("failed", 0)
+
+    @api.model
+    def _in_transit_domain(self):
+        """Deliveries a shipment sync acts on (the account is added by the caller)."""
+        return [
+            ("is_exported_to_shipstation", "=", True),
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "not in", IN_TRANSIT_STATES),
+        ]
+
+    def _get_shipstation_client(self, **options):
+        """The one place where the account's credentials become an API client.
+
+        :return: :class:`ShipStationClient` for this account
+        :raises UserError: when the key or secret is missing
+        """
+        self.ensure_one()
+        account_sudo = self.sudo()
+        if not account_sudo.api_key or not account_sudo.api_secret:
+            raise UserError(_("ShipStation account %(name)s has no API key or secret.", name=self.name))
+        backoff = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.retry_backoff")
+        if backoff:
+            options.setdefault("backoff", float(backoff))
+        return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self.api_url, **options)
+
+    def action_test_connection(self):
+        """Check the credentials with one cheap call and say plainly how it went."""
+        self.ensure_one()
+        try:
+            with self._get_shipstation_client(max_retries=1) as client:
+                client.test_connection()
+        except ShipStationError as error:
+            raise UserError(
+                _("ShipStation refused the connection for %(name)s: %(error)s", name=self.name, error=error.message)
+            ) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Connection works"),
+                "message": _("ShipStation accepted the API key and secret of %(name)s.", name=self.name),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def action_open_operations(self):
+        """Open the Operations wizard for this account."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "shipstation_connector.shipstation_operation_wizard_action"
+        )
+        action["context"] = {"default_account_ids": self.ids}
+        return action
+
+    def action_open_import_cron(self):
+        """Open the 'Auto Import Shipment Details' scheduled action."""
+        return self._action_open_cron("shipstation_connector.ir_cron_auto_import_shipment_details")
+
+    def action_open_export_cron(self):
+        """Open the 'Auto Export Delivery Orders' scheduled action."""
+        return self._action_open_cron("shipstation_connector.ir_cron_auto_export_delivery_orders")
+
+    def _action_open_cron(self, xmlid):
+        cron = self.env.ref(xmlid)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "ir.cron",
+            "res_id": cron.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def _action_open_pickings(self, domain, name):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action.update(
+            name=name,
+            domain=[("shipstation_account_id", "=", self.id), *self._in_transit_domain(), *domain],
+            context={"create": False},
+        )
+        return action
+
+    def action_open_in_transit(self):
+        return self._action_open_pickings([], _("In transit: %s", self.name))
+
+    def action_open_waiting(self):
+        return self._action_open_pickings([("shipstation_sync_state", "=", "waiting")], _("Waiting: %s", self.name))
+
+    def action_open_failed(self):
+        return self._action_open_pickings([("shipstation_sync_state", "=", "failed")], _("Failed: %s", self.name))
+
+    @api.model
+    def _cron_import_shipment_details(self):
+        """Scheduled action: sync every active account whose toggle is on."""
+        accounts = self.search([("auto_import_shipment_details", "=", True)])
+        self.env["shipstation.sync"]._sync_accounts(accounts, commit=True)
+
+    @api.model
+    def _cron_export_delivery_orders(self):
+        """Scheduled action: export the deliveries of every active account whose toggle is on."""
+        accounts = self.search([("auto_export_delivery_orders", "=", True)])
+        self.env["shipstation.export"]._export_accounts(accounts, commit=True)

@@ -1,0 +1,394 @@
+"""The shipment-details sync: one entry point shared by the Operations wizard, the
+scheduled action and the internal-transfer trigger.
+
+Per account: gather the in-transit deliveries in one search, ask ShipStation in bulk
+for what changed (:mod:`..lib.shipstation.fetch`), let the pure planner decide
+(:mod:`..lib.shipstation.planner`), then apply each decision in its own savepoint.
+"""
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from datetime import timezone
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
+
+from ..lib.shipstation import fetch, planner
+from ..lib.shipstation.errors import ShipStationError
+from ..lib.shipstation.report import AccountReport
+
+_logger = logging.getLogger(__name__)
+
+PICKING_FIELDS = [
+    "name",
+    "create_date",
+    "carrier_tracking_ref",
+    "shipstation_order_id",
+    "shipstation_shipping_cost",
+    "shipstation_sync_state",
+    "shipstation_sync_message",
+    "shipstation_order_status",
+    "shipstation_survivor_order_id",
+    "shipstation_last_sync",
+]
+PARCEL_FIELDS = [
+    "picking_id",
+    "kind",
+    "shipstation_id",
+    "order_id",
+    "tracking_number",
+    "carrier_code",
+    "service_code",
+    "ship_date",
+    "shipstation_create_date",
+    "shipment_cost",
+    "insurance_cost",
+    "voided",
+    "void_date",
+    "items",
+]
+#: First key of the advisory lock that serialises the syncs of one account.
+SYNC_LOCK_CLASS = 0x5353
+VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True}
+
+
+def _int_or_none(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _sku(product_row):
+    return product_row["default_code"] or "product-%d" % product_row["id"]
+
+
+class ShipStationSync(models.AbstractModel):
+    _name = "shipstation.sync"
+    _description = "ShipStation Shipment Sync"
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_accounts(self, accounts, commit=False):
+        """Sync several accounts; one account's failure never stops the others.
+
+        :param accounts: ``shipstation.account`` recordset
+        :param bool commit: commit after each account (scheduled action only)
+        :return: list of :class:`AccountReport`
+        """
+        reports = []
+        for account in accounts:
+            reports.append(self._sync_account(account))
+            if commit and self._can_commit():
+                # Each account's work stands on its own: keep it even if a later one fails.
+                self.env.cr.commit()
+        return reports
+
+    @api.model
+    def _sync_deliveries_now(self, deliveries):
+        """Sync a few deliveries at once, reading their orders by id (internal-transfer trigger).
+
+        Never raises: a failure is recorded on the delivery, and the caller's
+        validation goes on exactly as it would without the connector.
+        """
+        for account in deliveries.shipstation_account_id:
+            try:
+                self._sync_account(account, deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]))
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception("ShipStation: immediate sync of %s failed", deliveries.mapped("name"))
+
+    @api.model
+    def _can_commit(self):
+        return not getattr(threading.current_thread(), "testing", False)
+
+    # ------------------------------------------------------------------
+    # One account
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sync_account(self, account, pickings=None):
+        """Sync one account's in-transit deliveries (all, or the given ones by id).
+
+        :param account: one ``shipstation.account``
+        :param pickings: restrict to these deliveries and read their orders by id
+        :return: :class:`AccountReport`
+        """
+        started = time.monotonic()
+        started_at = fields.Datetime.now()
+        account_sudo = account.sudo()
+        report = AccountReport(account=account_sudo.name)
+        if not self._lock_account(account_sudo):
+            report.error = _("a sync of this account is already running; try again when it is done.")
+            return report
+        targets = self._targets(account_sudo, pickings)
+        client = None
+        try:
+            client = account_sudo._get_shipstation_client()
+            snapshots, fetch_targets = self._snapshots(targets)
+            if pickings is None:
+                since = account_sudo.sync_since and account_sudo.sync_since.replace(tzinfo=timezone.utc)
+                facts = fetch.fetch_changes(client, fetch_targets, since)
+            else:
+                facts = fetch.fetch_orders(client, fetch_targets)
+        except (ShipStationError, UserError) as error:
+            report.error = getattr(error, "message", None) or str(error)
+            report.api_calls = client.call_count if client else 0
+            _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, report.error)
+            account_sudo.message_post(body=_("Shipment sync failed: %s", report.error))
+            return report
+        finally:
+            if client:
+                client.close()
+        report.api_calls = client.call_count
+        self._add_consumption(account_sudo, facts)
+        decisions = planner.plan(snapshots, facts)
+        self._apply_all(account_sudo, targets, decisions, report, started_at)
+        report.seconds = time.monotonic() - started
+        if pickings is None:
+            account_sudo.write(
+                {"sync_since": started_at, "last_sync_date": fields.Datetime.now(), "last_sync_summary": report.text()}
+            )
+        return report
+
+    @api.model
+    def _lock_account(self, account):
+        """Take the account's sync lock so two syncs of one account never overlap.
+
+        The scheduled action, the wizard and the internal-transfer trigger all lock
+        here; the lock lasts until the transaction ends. A transaction-level advisory
+        lock, not a row lock, so it also guards an account not yet committed.
+        """
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [SYNC_LOCK_CLASS, account.id])
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _targets(self, account, pickings=None):
+        domain = [
+            ("shipstation_account_id", "=", account.id),
+            ("company_id", "=", account.company_id.id),
+            *account._in_transit_domain(),
+        ]
+        if pickings is not None:
+            domain.append(("id", "in", pickings.ids))
+        return self.env["stock.picking"].search(domain, order="id")
+
+    # ------------------------------------------------------------------
+    # Gathering (a fixed number of queries, whatever the number of deliveries)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _snapshots(self, pickings):
+        """Plain snapshots of the deliveries for the planner, and targets for the fetcher."""
+        rows = pickings.read(PICKING_FIELDS)
+        moves = self.env["stock.move"].search_read(
+            [("picking_id", "in", pickings.ids), ("state", "not in", ("done", "cancel"))],
+            ["picking_id", "product_id", "product_qty", "product_uom_qty", "quantity"],
+        )
+        products = (
+            self.env["product.product"].with_context(active_test=False).browse({m["product_id"][0] for m in moves})
+        )
+        sku_of = {p["id"]: _sku(p) for p in products.read(["default_code"])}
+        demand, reserved = defaultdict(lambda: defaultdict(float)), defaultdict(lambda: defaultdict(float))
+        for move in moves:
+            ratio = move["product_qty"] / move["product_uom_qty"] if move["product_uom_qty"] else 1.0
+            sku = sku_of[move["product_id"][0]]
+            demand[move["picking_id"][0]][sku] += move["product_qty"]
+            reserved[move["picking_id"][0]][sku] += move["quantity"] * ratio
+        parcels = defaultdict(list)
+        Parcel = self.env["shipstation.shipment"]
+        for row in Parcel.sudo().search_read([("picking_id", "in", pickings.ids)], PARCEL_FIELDS):
+            parcels[row["picking_id"][0]].append(Parcel._parcel_from_values(row))
+        snapshots, targets = [], []
+        for row in rows:
+            order_id = _int_or_none(row["shipstation_order_id"])
+            survivor_id = _int_or_none(row["shipstation_survivor_order_id"])
+            snapshots.append(
+                planner.PickingSnapshot(
+                    id=row["id"],
+                    name=row["name"],
+                    order_id=order_id,
+                    reserved=dict(reserved[row["id"]]),
+                    demand=dict(demand[row["id"]]),
+                    tracking_ref=row["carrier_tracking_ref"] or "",
+                    cost=row["shipstation_shipping_cost"] or 0.0,
+                    parcels=tuple(parcels[row["id"]]),
+                    survivor_id=survivor_id,
+                    order_status=row["shipstation_order_status"] or "",
+                    sync_state=row["shipstation_sync_state"] or "",
+                    sync_message=row["shipstation_sync_message"] or "",
+                )
+            )
+            targets.append(
+                fetch.Target(
+                    order_id=order_id,
+                    order_number=row["name"],
+                    create_date=row["create_date"].replace(tzinfo=timezone.utc),
+                    known=bool(row["shipstation_last_sync"]),
+                    survivor_id=survivor_id,
+                )
+            )
+        return snapshots, targets
+
+    @api.model
+    def _add_consumption(self, account, facts):
+        """Tell the planner which fetched parcels deliveries already hold, and whose."""
+        ids = {key[1] for key in facts.parcels}
+        if not ids:
+            return
+        rows = (
+            self.env["shipstation.shipment"]
+            .sudo()
+            .search_read(
+                [("account_id", "=", account.id), ("shipstation_id", "in", list(ids))],
+                ["picking_id", "kind", "shipstation_id"],
+            )
+        )
+        for row in rows:
+            key = (row["kind"], row["shipstation_id"])
+            if key in facts.parcels:
+                facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
+        consumers = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
+        for row in consumers.read(["shipstation_order_id"]):
+            facts.family[row["id"]] = _int_or_none(row["shipstation_order_id"])
+
+    # ------------------------------------------------------------------
+    # Applying decisions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply_all(self, account, pickings, decisions, report, started_at):
+        by_id = {p.id: p for p in pickings}
+        seen = []
+        for decision in decisions:
+            picking = by_id[decision.picking_id]
+            report.checked += 1
+            if decision.seen:
+                seen.append(picking.id)
+            if not decision.changed:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    outcome = self._apply(account, picking, decision)
+            except Exception as error:  # pylint: disable=broad-except
+                # The savepoint undid this delivery's writes; record why, then go on.
+                _logger.exception("ShipStation sync of %s failed", picking.name)
+                self._record_failure(picking, self._error_text(error))
+                report.failed += 1
+                report.failures.append((picking.name, self._error_text(error)))
+                continue
+            report.updated += 1
+            if outcome in ("validated", "cancelled", "waiting", "failed"):
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == "failed":
+                report.failures.append((picking.name, decision.message))
+            if outcome == "validated" and picking.backorder_ids:
+                report.backorders += len(picking.backorder_ids)
+        if seen:
+            self.env["stock.picking"].browse(seen).write({"shipstation_last_sync": started_at})
+
+    @api.model
+    def _error_text(self, error):
+        if isinstance(error, UserError):
+            return error.args[0]
+        return "%s: %s" % (type(error).__name__, error)
+
+    @api.model
+    def _record_failure(self, picking, message):
+        text = _("ShipStation sync failed: %s", message)
+        if picking.shipstation_sync_state != "failed" or picking.shipstation_sync_message != text:
+            picking.write({"shipstation_sync_state": "failed", "shipstation_sync_message": text})
+            picking._message_log(body=text)
+
+    @api.model
+    def _apply(self, account, picking, decision):
+        """Write one decision on its delivery. Raises on error (the caller's savepoint undoes it).
+
+        :return: what happened: 'validated', 'cancelled', 'waiting', 'failed' or 'updated'
+        """
+        notes = list(decision.notes)
+        vals = {
+            "shipstation_sync_state": decision.state,
+            "shipstation_sync_message": decision.message if decision.state != "synced" else False,
+            "shipstation_order_status": decision.order_status or False,
+            "shipstation_survivor_order_id": str(decision.survivor_id) if decision.survivor_id else False,
+            "shipstation_shipping_cost": self._convert_cost(account, picking, decision.cost),
+        }
+        tracking = decision.tracking_ref or False
+        if (picking.carrier_tracking_ref or False) != tracking:
+            vals["carrier_tracking_ref"] = tracking
+        picking.write(vals)
+        self._write_parcels(account, picking, decision)
+        if "carrier_tracking_ref" in vals:
+            picking._shipstation_chained_pickings().filtered(lambda p: p.state != "cancel").write(
+                {"carrier_tracking_ref": tracking}
+            )
+        outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
+        if decision.action == planner.VALIDATE:
+            backorders = self._validate(picking, decision.quantities)
+            notes.append(_("Validated: shipped in ShipStation."))
+            if backorders:
+                notes.append(
+                    _(
+                        "Backorder %s created for the items ShipStation has not shipped.",
+                        ", ".join(backorders.mapped("name")),
+                    )
+                )
+            outcome = "validated"
+        elif decision.action == planner.CANCEL:
+            picking.action_cancel()
+            notes.append(_("Cancelled: the order was cancelled in ShipStation."))
+            outcome = "cancelled"
+        if notes:
+            picking._message_log(body=Markup("<br/>").join(escape(note) for note in notes))
+        return outcome
+
+    @api.model
+    def _convert_cost(self, account, picking, cost):
+        company = picking.company_id
+        if account.currency_id == company.currency_id:
+            return cost
+        return account.currency_id._convert(cost, company.currency_id, company, fields.Date.context_today(picking))
+
+    @api.model
+    def _write_parcels(self, account, picking, decision):
+        Parcel = self.env["shipstation.shipment"].sudo()
+        existing = {(r.kind, r.shipstation_id): r for r in Parcel.search([("picking_id", "=", picking.id)])}
+        for parcel in decision.parcels:
+            vals = Parcel._values_from_parcel(parcel)
+            vals["charged"] = parcel.key in decision.charged
+            record = existing.get(parcel.key)
+            if record is None:
+                Parcel.create(dict(vals, picking_id=picking.id, account_id=account.id))
+            elif record.voided != parcel.voided or record.charged != vals["charged"]:
+                record.write(vals)
+
+    @api.model
+    def _validate(self, picking, quantities):
+        """Validate the delivery with the shipped quantities; the rest goes to a backorder.
+
+        :param dict quantities: ``{sku: qty in product UoM}``, or None to ship what is reserved
+        :return: the backorders created
+        """
+        moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        if quantities is not None:
+            left = dict(quantities)
+            for move in moves:
+                sku = _sku({"id": move.product_id.id, "default_code": move.product_id.default_code})
+                ratio = move.product_uom_qty / move.product_qty if move.product_qty else 1.0
+                qty = min(left.get(sku, 0.0), move.product_qty)
+                left[sku] = left.get(sku, 0.0) - qty
+                move.quantity = qty * ratio
+                move.picked = not float_is_zero(qty, precision_rounding=move.product_uom.rounding)
+        else:
+            moves.filtered(lambda m: m.quantity).picked = True
+        if not any(moves.mapped("picked")):
+            raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
+        picking.with_context(**VALIDATE_CONTEXT).button_validate()
+        if picking.state != "done":
+            raise UserError(_("Odoo did not validate %s (it is %s).", picking.name, picking.state))
+        return picking.backorder_ids

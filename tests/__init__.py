@@ -1,0 +1,2 @@
+from . import test_export
+from . import test_shipment_sync

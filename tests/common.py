@@ -1,0 +1,136 @@
+from odoo import Command
+from odoo.tests import TransactionCase
+
+from odoo.addons.shipstation_connector.lib.shipstation.sandbox import SandboxServer
+
+
+class ShipStationCommon(TransactionCase):
+    """A company with stock, a ShipStation account, and a ShipStation sandbox on 127.0.0.1.
+
+    The sandbox is the project's own ShipStation server: every test talks to it over
+    real HTTP, exactly as the connector talks to ShipStation.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = SandboxServer(api_key="test-key", api_secret="test-secret").start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        # Retries keep their count, not their real-life pauses.
+        cls.env["ir.config_parameter"].sudo().set_param("shipstation_connector.retry_backoff", "0.01")
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.customer_location = cls.env.ref("stock.stock_location_customers")
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Ada Lovelace",
+                "street": "1 Infinite Loop",
+                "city": "Cupertino",
+                "zip": "95014",
+                "country_id": cls.env.ref("base.us").id,
+                "email": "ada@example.com",
+            }
+        )
+        cls.mug = cls._make_product("Mug", "SS-MUG")
+        cls.tee = cls._make_product("T-shirt", "SS-TEE-M")
+        cls.cap = cls._make_product("Cap", "SS-CAP")
+        cls.account = cls._make_account("Main ShipStation")
+
+    @classmethod
+    def _make_product(cls, name, code, qty=1000.0, company=None):
+        product = cls.env["product.product"].create(
+            {"name": name, "default_code": code or False, "type": "product", "list_price": 10.0, "weight": 0.5}
+        )
+        location = cls.stock_location if company is None else cls._warehouse_of(company).lot_stock_id
+        if qty:
+            cls.env["stock.quant"]._update_available_quantity(product, location, qty)
+        return product
+
+    @classmethod
+    def _warehouse_of(cls, company):
+        return cls.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+
+    @classmethod
+    def _make_account(cls, name, company=None, **values):
+        return cls.env["shipstation.account"].create(
+            {
+                "name": name,
+                "company_id": (company or cls.company).id,
+                "api_key": "test-key",
+                "api_secret": "test-secret",
+                "api_url": cls.sandbox.url,
+                **values,
+            }
+        )
+
+    @classmethod
+    def _make_delivery(cls, lines, account=None, export=True, warehouse=None, picking_type=None, confirm=True):
+        """A confirmed delivery of ``lines`` = [(product, qty)], and its ShipStation order.
+
+        :return: (picking, order dict) — order is None when ``export`` is False
+        """
+        warehouse = warehouse or cls.warehouse
+        picking_type = picking_type or warehouse.out_type_id
+        source = picking_type.default_location_src_id or cls.env.ref("stock.stock_location_suppliers")
+        dest = cls.customer_location if picking_type.code == "outgoing" else picking_type.default_location_dest_id
+        picking = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": cls.partner.id,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "company_id": warehouse.company_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": dest.id,
+                            "company_id": warehouse.company_id.id,
+                        }
+                    )
+                    for product, qty in lines
+                ],
+            }
+        )
+        if confirm:
+            picking.action_confirm()
+            picking.action_assign()
+        order = None
+        if export:
+            order = cls._order_for(picking, lines)
+            picking.write(
+                {
+                    "is_exported_to_shipstation": True,
+                    "shipstation_account_id": (account or cls.account).id,
+                    "shipstation_order_id": str(order["orderId"]),
+                }
+            )
+        return picking, order
+
+    @classmethod
+    def _order_for(cls, picking, lines, **fields):
+        """Create in the sandbox the ShipStation order a delivery was exported as."""
+        return cls.sandbox.store.add_order(
+            orderNumber=picking.name,
+            items=[
+                {"sku": product.default_code or "", "name": product.name, "quantity": int(qty), "unitPrice": 10.0}
+                for product, qty in lines
+            ],
+            **fields,
+        )
+
+    def _sync(self, account=None, user=None):
+        """Run the shipment sync of ``account`` as ``user``; return its report."""
+        env = self.env(user=user) if user else self.env
+        account = (account or self.account).with_env(env)
+        return env["shipstation.sync"]._sync_accounts(account)[0]
+
+    def _notes(self, picking):
+        """Chatter bodies the sync posted on ``picking``, newest first."""
+        return picking.message_ids.filtered(lambda m: m.message_type == "notification").mapped("body")

@@ -1,0 +1,1 @@
+from . import shipstation_operation_wizard
