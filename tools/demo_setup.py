@@ -1,0 +1,129 @@
+"""Fill a demo database so it matches the ShipStation sandbox's demo seed.
+
+Run inside ``odoo shell`` (``env`` is given) by ``bin/demo``; reads the environment:
+SHIPSTATION_URL, SHIPSTATION_KEY, SHIPSTATION_SECRET, SHIPSTATION_SEED (seed JSON).
+
+Creates a ShipStation account wired to the sandbox, the seed's products (by SKU) with
+stock (none of the poster, so deliveries that ship one wait for it), and one exported
+delivery order per ``WH/OUT/DEMO-*`` order of the seed, named like it, dated before it.
+Three more deliveries are left unexported, for the Export operation.
+"""
+
+import json
+import os
+
+from odoo import Command
+
+SEED = json.load(open(os.environ["SHIPSTATION_SEED"], encoding="utf-8"))
+OUT_OF_STOCK = {"SS-POSTER"}
+
+
+def product_for(item, cache={}):  # noqa: B006 - a cache on purpose
+    sku = item["sku"]
+    if sku not in cache:
+        Product = env["product.product"]
+        product = Product.search([("default_code", "=", sku)], limit=1) or Product.create(
+            {
+                "name": item["name"],
+                "default_code": sku,
+                "type": "product",
+                "list_price": item.get("unitPrice") or 10,
+                "weight": 0.4,
+            }
+        )
+        if sku not in OUT_OF_STOCK:
+            env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 500)
+        cache[sku] = product
+    return cache[sku]
+
+
+def partner_for(address):
+    country = env["res.country"].search([("code", "=", address.get("country") or "US")], limit=1)
+    state = env["res.country.state"].search(
+        [("code", "=", address.get("state")), ("country_id", "=", country.id)], limit=1
+    )
+    return env["res.partner"].create(
+        {
+            "name": address.get("name") or "Customer",
+            "street": address.get("street1"),
+            "city": address.get("city"),
+            "zip": address.get("postalCode"),
+            "country_id": country.id,
+            "state_id": state.id,
+            "phone": address.get("phone"),
+        }
+    )
+
+
+def delivery_for(name, items, partner):
+    out = warehouse.out_type_id
+    customers = env.ref("stock.stock_location_customers")
+    picking = env["stock.picking"].create(
+        {
+            "name": name,
+            "picking_type_id": out.id,
+            "partner_id": partner.id,
+            "location_id": out.default_location_src_id.id,
+            "location_dest_id": customers.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": item["name"],
+                        "product_id": product_for(item).id,
+                        "product_uom_qty": item["quantity"],
+                        "product_uom": product_for(item).uom_id.id,
+                        "location_id": out.default_location_src_id.id,
+                        "location_dest_id": customers.id,
+                    }
+                )
+                for item in items
+            ],
+        }
+    )
+    picking.action_confirm()
+    picking.action_assign()
+    return picking
+
+
+warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+env.company.write({"name": "Demo Shop", "country_id": env.ref("base.us").id})
+account = env["shipstation.account"].create(
+    {
+        "name": "ShipStation Sandbox",
+        "api_url": os.environ["SHIPSTATION_URL"],
+        "api_key": os.environ["SHIPSTATION_KEY"],
+        "api_secret": os.environ["SHIPSTATION_SECRET"],
+        "auto_import_shipment_details": True,
+    }
+)
+pickings = env["stock.picking"]
+for order in SEED["orders"]:
+    parent = (order.get("advancedOptions") or {}).get("parentId")
+    if not order["orderNumber"].startswith("WH/OUT/DEMO-") or parent:
+        continue  # unrelated web-shop orders, and split children (they belong to their parent's delivery)
+    items = list(order["items"])
+    for child in SEED["orders"]:
+        if (child.get("advancedOptions") or {}).get("parentId") == order["orderId"]:
+            items += child["items"]  # the delivery holds what ShipStation split off
+    picking = delivery_for(order["orderNumber"], items, partner_for(order["shipTo"]))
+    picking.write(
+        {
+            "is_exported_to_shipstation": True,
+            "shipstation_account_id": account.id,
+            "shipstation_order_id": str(order["orderId"]),
+        }
+    )
+    pickings |= picking
+for number in (1, 2, 3):
+    item = {"sku": "SS-MUG", "name": "ShipStation Logo Mug", "quantity": number}
+    pickings |= delivery_for("WH/OUT/NEW-%03d" % number, [item], partner_for(SEED["orders"][0]["shipTo"]))
+# The deliveries existed before ShipStation received them.
+env.cr.execute(
+    "UPDATE stock_picking SET create_date = now() at time zone 'UTC' - interval '30 days' " "WHERE id IN %s",
+    [tuple(pickings.ids)],
+)
+env.cr.commit()
+print(
+    "Demo data: account %r -> %s, %d exported deliveries, 3 to export."
+    % (account.name, account.api_url, len(pickings) - 3)
+)
