@@ -186,7 +186,7 @@ class ShipStationAccount(models.Model):
     def _cron_import_shipment_details(self):
         """Scheduled action: sync every active account whose toggle is on."""
         accounts = self.search([("auto_import_shipment_details", "=", True)])
-        self.env["shipstation.sync"]._sync_accounts(accounts, commit=True)
+        self.env["shipstation.sync"]._sync_accounts(accounts, scheduled=True)
 
     @api.model
     def _cron_export_delivery_orders(self):

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
+from odoo.tools import config, float_is_zero
 
 from ..lib.shipstation import fetch, planner
 from ..lib.shipstation.errors import ShipStationError
@@ -54,6 +54,10 @@ PARCEL_FIELDS = [
 ]
 #: First key of the advisory lock that serialises the syncs of one account.
 SYNC_LOCK_CLASS = 0x5353
+#: A user validating a pick waits on the immediate sync: fail fast rather than wait.
+TRIGGER_CLIENT_OPTIONS = {"timeout": (5, 20), "max_retries": 1, "max_wait": 5}
+#: Scheduled runs commit after this many applied deliveries.
+COMMIT_EVERY = 50
 VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True}
 
 
@@ -74,31 +78,40 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_accounts(self, accounts, commit=False):
+    def _sync_accounts(self, accounts, scheduled=False):
         """Sync several accounts; one account's failure never stops the others.
 
         :param accounts: ``shipstation.account`` recordset
-        :param bool commit: commit after each account (scheduled action only)
+        :param bool scheduled: a scheduled run: commit as it goes, and hand what is
+            left to its next run when the worker's time limit comes near
         :return: list of :class:`AccountReport`
         """
         reports = []
+        deadline = self._deadline() if scheduled else None
         for account in accounts:
-            reports.append(self._sync_account(account))
-            if commit and self._can_commit():
+            reports.append(self._sync_account(account, commit=scheduled, deadline=deadline))
+            if scheduled and self._can_commit():
                 # Each account's work stands on its own: keep it even if a later one fails.
                 self.env.cr.commit()
+        if any(report.left for report in reports):
+            self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")._trigger()
         return reports
 
     @api.model
     def _sync_deliveries_now(self, deliveries):
-        """Sync a few deliveries at once, reading their orders by id (internal-transfer trigger).
+        """Sync a few deliveries at once, reading their orders by id (pick/pack trigger).
 
-        Never raises: a failure is recorded on the delivery, and the caller's
-        validation goes on exactly as it would without the connector.
+        A user is waiting on this: the client neither waits long for the rate limit nor
+        retries much. Never raises: a failure is recorded on the delivery, and the
+        caller's validation goes on exactly as it would without the connector.
         """
         for account in deliveries.shipstation_account_id:
             try:
-                self._sync_account(account, deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]))
+                self._sync_account(
+                    account,
+                    deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]),
+                    client_options=TRIGGER_CLIENT_OPTIONS,
+                )
             except Exception:  # pylint: disable=broad-except
                 _logger.exception("ShipStation: immediate sync of %s failed", deliveries.mapped("name"))
 
@@ -106,16 +119,37 @@ class ShipStationSync(models.AbstractModel):
     def _can_commit(self):
         return not getattr(threading.current_thread(), "testing", False)
 
+    @api.model
+    def _deadline(self):
+        """When a scheduled run stops applying and hands the rest to its next run.
+
+        70 % of the worker's real-time limit for crons (multi-worker servers kill a
+        job past it), or the system parameter ``shipstation_connector.cron_time_budget``
+        (seconds); None when nothing limits the run.
+        """
+        budget = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.cron_time_budget")
+        if budget:
+            return time.monotonic() + float(budget)
+        if not config["workers"]:
+            return None
+        limit = config["limit_time_real_cron"]
+        limit = config["limit_time_real"] if limit < 0 else limit
+        return time.monotonic() + 0.7 * limit if limit > 0 else None
+
     # ------------------------------------------------------------------
     # One account
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, pickings=None):
+    def _sync_account(self, account, pickings=None, client_options=None, commit=False, deadline=None):
         """Sync one account's in-transit deliveries (all, or the given ones by id).
 
         :param account: one ``shipstation.account``
         :param pickings: restrict to these deliveries and read their orders by id
+        :param dict client_options: options of the API client (timeouts, retries)
+        :param bool commit: commit every few deliveries (scheduled runs)
+        :param float deadline: ``time.monotonic()`` value past which the rest is left
+            to the next run (the account's watermark then stays where it was)
         :return: :class:`AccountReport`
         """
         started = time.monotonic()
@@ -128,7 +162,7 @@ class ShipStationSync(models.AbstractModel):
         targets = self._targets(account_sudo, pickings)
         client = None
         try:
-            client = account_sudo._get_shipstation_client()
+            client = account_sudo._get_shipstation_client(**(client_options or {}))
             snapshots, fetch_targets = self._snapshots(targets)
             if pickings is None:
                 since = account_sudo.sync_since and account_sudo.sync_since.replace(tzinfo=timezone.utc)
@@ -139,7 +173,8 @@ class ShipStationSync(models.AbstractModel):
             report.error = getattr(error, "message", None) or str(error)
             report.api_calls = client.call_count if client else 0
             _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, report.error)
-            account_sudo.message_post(body=_("Shipment sync failed: %s", report.error))
+            if pickings is None:
+                self._record_account_result(account_sudo, report)
             return report
         finally:
             if client:
@@ -147,13 +182,25 @@ class ShipStationSync(models.AbstractModel):
         report.api_calls = client.call_count
         self._add_consumption(account_sudo, facts)
         decisions = planner.plan(snapshots, facts)
-        self._apply_all(account_sudo, targets, decisions, report, started_at)
+        self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
         report.seconds = time.monotonic() - started
         if pickings is None:
-            account_sudo.write(
-                {"sync_since": started_at, "last_sync_date": fields.Datetime.now(), "last_sync_summary": report.text()}
-            )
+            self._record_account_result(account_sudo, report, started_at)
         return report
+
+    @api.model
+    def _record_account_result(self, account, report, started_at=None):
+        """Remember the run on the account; a complete run moves the watermark.
+
+        An account-level failure is posted on the account's chatter once, not at
+        every run that meets the same failure.
+        """
+        values = {"last_sync_date": fields.Datetime.now(), "last_sync_summary": report.text()}
+        if started_at and not report.left:
+            values["sync_since"] = started_at
+        if report.error and account.last_sync_summary != values["last_sync_summary"]:
+            account.message_post(body=_("Shipment sync failed: %s", report.error))
+        account.write(values)
 
     @api.model
     def _lock_account(self, account):
@@ -261,35 +308,55 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_all(self, account, pickings, decisions, report, started_at):
+    def _apply_all(self, account, pickings, decisions, report, started_at, commit=False, deadline=None):
+        """Apply every decision, each in its own savepoint, and count what happened.
+
+        A run cut short by its deadline (or by losing the account lock after a commit)
+        leaves the remaining deliveries unread, so the next run takes them up.
+        """
         by_id = {p.id: p for p in pickings}
-        seen = []
-        for decision in decisions:
-            picking = by_id[decision.picking_id]
-            report.checked += 1
-            if decision.seen:
-                seen.append(picking.id)
-            if not decision.changed:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    outcome = self._apply(account, picking, decision)
-            except Exception as error:  # pylint: disable=broad-except
-                # The savepoint undid this delivery's writes; record why, then go on.
-                _logger.exception("ShipStation sync of %s failed", picking.name)
-                self._record_failure(picking, self._error_text(error))
-                report.failed += 1
-                report.failures.append((picking.name, self._error_text(error)))
-                continue
-            report.updated += 1
-            if outcome in ("validated", "cancelled", "waiting", "failed"):
-                setattr(report, outcome, getattr(report, outcome) + 1)
-            if outcome == "failed":
-                report.failures.append((picking.name, decision.message))
-            if outcome == "validated" and picking.backorder_ids:
-                report.backorders += len(picking.backorder_ids)
+        report.checked = len(decisions)
+        pending = [d for d in decisions if d.changed]
+        for done, decision in enumerate(pending, start=1):
+            self._apply_one(account, by_id[decision.picking_id], decision, report)
+            if done == len(pending):
+                break
+            out_of_time = deadline is not None and time.monotonic() > deadline
+            if out_of_time or (commit and done % COMMIT_EVERY == 0 and not self._commit_and_relock(account)):
+                report.left = len(pending) - done
+                break
+        unread = {d.picking_id for d in pending[len(pending) - report.left :]} if report.left else set()
+        seen = [d.picking_id for d in decisions if d.seen and d.picking_id not in unread]
         if seen:
             self.env["stock.picking"].browse(seen).write({"shipstation_last_sync": started_at})
+
+    @api.model
+    def _commit_and_relock(self, account):
+        """Commit a scheduled run's progress; False when another sync took the account."""
+        if not self._can_commit():
+            return True
+        self.env.cr.commit()
+        return self._lock_account(account)
+
+    @api.model
+    def _apply_one(self, account, picking, decision, report):
+        try:
+            with self.env.cr.savepoint():
+                outcome = self._apply(account, picking, decision)
+        except Exception as error:  # pylint: disable=broad-except
+            # The savepoint undid this delivery's writes; record why, then go on.
+            _logger.exception("ShipStation sync of %s failed", picking.name)
+            self._record_failure(picking, self._error_text(error))
+            report.failed += 1
+            report.failures.append((picking.name, self._error_text(error)))
+            return
+        report.updated += 1
+        if outcome in ("validated", "cancelled", "waiting", "failed"):
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == "failed":
+            report.failures.append((picking.name, decision.message))
+        if outcome == "validated":
+            report.backorders += len(picking.backorder_ids)
 
     @api.model
     def _error_text(self, error):

@@ -373,6 +373,28 @@ class TestShipmentSync(ShipStationCommon):
         self.assertTrue(self.account.sync_since)
         self.assertFalse(off.sync_since)
 
+    def test_scheduled_run_hands_the_rest_to_its_next_run(self):
+        self.account.auto_import_shipment_details = True
+        cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
+        cron.active = True
+        pickings = self.env["stock.picking"]
+        for _i in range(3):
+            picking, order = self._make_delivery([(self.mug, 1)])
+            self.sandbox.store.ship_order(order["orderId"])
+            pickings |= picking
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("shipstation_connector.cron_time_budget", "0.000001")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.assertEqual(pickings.mapped("state").count("done"), 1)
+        self.assertFalse(self.account.sync_since, "an unfinished run keeps the watermark")
+        self.assertIn("2 deliveries left for the next run", self.account.last_sync_summary)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        params.set_param("shipstation_connector.cron_time_budget", "600")
+        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.assertEqual(set(pickings.mapped("state")), {"done"})
+        self.assertTrue(self.account.sync_since)
+
     def test_concurrent_sync_of_same_account_is_refused(self):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])

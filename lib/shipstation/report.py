@@ -24,6 +24,7 @@ class AccountReport:
     failed: int = 0
     api_calls: int = 0
     seconds: float = 0.0
+    left: int = 0
     error: str = ""
     failures: list = field(default_factory=list)
 
@@ -48,6 +49,8 @@ class AccountReport:
                     self.seconds,
                 )
             )
+        if self.left:
+            head += " %d deliveries left for the next run." % self.left
         lines = [head] + ["  - %s: %s" % failure for failure in self.failures]
         return "\n".join(lines)
 
