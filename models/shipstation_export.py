@@ -37,7 +37,7 @@ class ShipStationExport(models.AbstractModel):
         for account in accounts:
             reports.append(self._export(account, self._candidates(account)))
             if commit and self.env["shipstation.sync"]._can_commit():
-                self.env.cr.commit()  # each account's export stands on its own
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # each account stands on its own
         return reports
 
     @api.model

@@ -92,7 +92,7 @@ class ShipStationSync(models.AbstractModel):
             reports.append(self._sync_account(account, commit=scheduled, deadline=deadline))
             if scheduled and self._can_commit():
                 # Each account's work stands on its own: keep it even if a later one fails.
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         if any(report.left for report in reports):
             self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")._trigger()
         return reports
@@ -335,7 +335,7 @@ class ShipStationSync(models.AbstractModel):
         """Commit a scheduled run's progress; False when another sync took the account."""
         if not self._can_commit():
             return True
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         return self._lock_account(account)
 
     @api.model
@@ -457,5 +457,5 @@ class ShipStationSync(models.AbstractModel):
             raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
         picking.with_context(**VALIDATE_CONTEXT).button_validate()
         if picking.state != "done":
-            raise UserError(_("Odoo did not validate %s (it is %s).", picking.name, picking.state))
+            raise UserError(_("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state))
         return picking.backorder_ids

@@ -345,7 +345,7 @@ class TestShipmentSync(ShipStationCommon):
             self.sandbox.store.ship_order(o["orderId"])
         action = self.account.action_open_operations()
         self.assertEqual(action["context"]["default_account_ids"], self.account.ids)
-        form = Form(self.env["shipstation.operation.wizard"].with_context(action["context"]))
+        form = Form(self.env["shipstation.operation.wizard"].with_context(**action["context"]))
         form.account_ids.add(second)
         self.assertEqual(form.operation, "import")
         self.assertEqual(form.import_operation, "import_shipment_details")
