@@ -49,6 +49,7 @@ PARCEL_FIELDS = [
     "shipment_cost",
     "insurance_cost",
     "voided",
+    "charged",
     "void_date",
     "items",
 ]
@@ -180,7 +181,7 @@ class ShipStationSync(models.AbstractModel):
             if client:
                 client.close()
         report.api_calls = client.call_count
-        self._add_consumption(account_sudo, facts)
+        self._add_consumption(account_sudo, facts, {snap.order_id for snap in snapshots if snap.order_id})
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
         report.seconds = time.monotonic() - started
@@ -246,10 +247,13 @@ class ShipStationSync(models.AbstractModel):
             sku = sku_of[move["product_id"][0]]
             demand[move["picking_id"][0]][sku] += move["product_qty"]
             reserved[move["picking_id"][0]][sku] += move["quantity"] * ratio
-        parcels = defaultdict(list)
+        parcels, costs = defaultdict(list), defaultdict(float)
         Parcel = self.env["shipstation.shipment"]
         for row in Parcel.sudo().search_read([("picking_id", "in", pickings.ids)], PARCEL_FIELDS):
             parcels[row["picking_id"][0]].append(Parcel._parcel_from_values(row))
+            if row["charged"] and not row["voided"]:
+                # In the account's currency, as the planner computes it.
+                costs[row["picking_id"][0]] += row["shipment_cost"]
         snapshots, targets = [], []
         for row in rows:
             order_id = _int_or_none(row["shipstation_order_id"])
@@ -262,7 +266,7 @@ class ShipStationSync(models.AbstractModel):
                     reserved=dict(reserved[row["id"]]),
                     demand=dict(demand[row["id"]]),
                     tracking_ref=row["carrier_tracking_ref"] or "",
-                    cost=row["shipstation_shipping_cost"] or 0.0,
+                    cost=round(costs[row["id"]], 2),
                     parcels=tuple(parcels[row["id"]]),
                     survivor_id=survivor_id,
                     order_status=row["shipstation_order_status"] or "",
@@ -282,25 +286,34 @@ class ShipStationSync(models.AbstractModel):
         return snapshots, targets
 
     @api.model
-    def _add_consumption(self, account, facts):
-        """Tell the planner which fetched parcels deliveries already hold, and whose."""
-        ids = {key[1] for key in facts.parcels}
-        if not ids:
-            return
+    def _add_consumption(self, account, facts, order_ids):
+        """Tell the planner which parcels deliveries already hold, and whose.
+
+        Covers the parcels fetched in this run and every parcel recorded for the
+        targets' orders (a backorder must know what its source delivery holds even
+        when ShipStation sent nothing new about it). One query, plus one for the
+        holders' orders.
+        """
+        fetched = list({key[1] for key in facts.parcels})
         rows = (
             self.env["shipstation.shipment"]
             .sudo()
             .search_read(
-                [("account_id", "=", account.id), ("shipstation_id", "in", list(ids))],
-                ["picking_id", "kind", "shipstation_id"],
+                [
+                    ("account_id", "=", account.id),
+                    "|",
+                    ("shipstation_id", "in", fetched),
+                    ("picking_id.shipstation_order_id", "in", [str(oid) for oid in order_ids]),
+                ],
+                ["picking_id", "kind", "shipstation_id", "voided"],
             )
         )
         for row in rows:
             key = (row["kind"], row["shipstation_id"])
-            if key in facts.parcels:
-                facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
-        consumers = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
-        for row in consumers.read(["shipstation_order_id"]):
+            facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
+            facts.recorded_voided[key] = row["voided"]
+        holders = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
+        for row in holders.read(["shipstation_order_id"]):
             facts.family[row["id"]] = _int_or_none(row["shipstation_order_id"])
 
     # ------------------------------------------------------------------
@@ -318,7 +331,7 @@ class ShipStationSync(models.AbstractModel):
         report.checked = len(decisions)
         pending = [d for d in decisions if d.changed]
         for done, decision in enumerate(pending, start=1):
-            self._apply_one(account, by_id[decision.picking_id], decision, report)
+            self._apply_one(account, by_id[decision.picking_id], decision, report, started_at)
             if done == len(pending):
                 break
             out_of_time = deadline is not None and time.monotonic() > deadline
@@ -339,10 +352,10 @@ class ShipStationSync(models.AbstractModel):
         return self._lock_account(account)
 
     @api.model
-    def _apply_one(self, account, picking, decision, report):
+    def _apply_one(self, account, picking, decision, report, started_at):
         try:
             with self.env.cr.savepoint():
-                outcome = self._apply(account, picking, decision)
+                outcome = self._apply(account, picking, decision, started_at)
         except Exception as error:  # pylint: disable=broad-except
             # The savepoint undid this delivery's writes; record why, then go on.
             _logger.exception("ShipStation sync of %s failed", picking.name)
@@ -372,13 +385,15 @@ class ShipStationSync(models.AbstractModel):
             picking._message_log(body=text)
 
     @api.model
-    def _apply(self, account, picking, decision):
+    def _apply(self, account, picking, decision, started_at):
         """Write one decision on its delivery. Raises on error (the caller's savepoint undoes it).
 
         :return: what happened: 'validated', 'cancelled', 'waiting', 'failed' or 'updated'
         """
         notes = list(decision.notes)
         vals = {
+            # Before validating, so a backorder inherits it and counts as read.
+            "shipstation_last_sync": started_at if decision.seen else picking.shipstation_last_sync,
             "shipstation_sync_state": decision.state,
             "shipstation_sync_message": decision.message if decision.state != "synced" else False,
             "shipstation_order_status": decision.order_status or False,
@@ -397,6 +412,10 @@ class ShipStationSync(models.AbstractModel):
         outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
         if decision.action == planner.VALIDATE:
             backorders = self._validate(picking, decision.quantities)
+            # What the next sync will find for them, so it has nothing to change.
+            backorders.write(
+                {"shipstation_sync_state": "waiting", "shipstation_sync_message": planner.BACKORDER_WAITING}
+            )
             notes.append(_("Validated: shipped in ShipStation."))
             if backorders:
                 notes.append(
@@ -457,5 +476,7 @@ class ShipStationSync(models.AbstractModel):
             raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
         picking.with_context(**VALIDATE_CONTEXT).button_validate()
         if picking.state != "done":
-            raise UserError(_("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state))
+            raise UserError(
+                _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
+            )
         return picking.backorder_ids

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.shipstation_connector.lib.shipstation.sandbox import SandboxServer
@@ -130,6 +130,11 @@ class ShipStationCommon(TransactionCase):
         env = self.env(user=user) if user else self.env
         account = (account or self.account).with_env(env)
         return env["shipstation.sync"]._sync_accounts(account)[0]
+
+    def _age_watermark(self, account=None):
+        """Pretend the last sync ran long after everything the sandbox holds was written,
+        so the next run sees nothing new (the sandbox runs on the real clock)."""
+        (account or self.account).sync_since = fields.Datetime.add(fields.Datetime.now(), days=1)
 
     def _notes(self, picking):
         """Chatter bodies the sync posted on ``picking``, newest first."""

@@ -269,6 +269,29 @@ class TestShipmentSync(ShipStationCommon):
         self.assertEqual((report.updated, report.validated), (0, 0))
         self.assertEqual(shipped.state, "done")
 
+    def test_later_run_with_nothing_new_leaves_backorders_and_splits_alone(self):
+        poster = self._make_product("Poster", "SS-POSTER", qty=0)
+        partial, order1 = self._make_delivery([(self.mug, 3)])
+        split, order2 = self._make_delivery([(self.tee, 1), (poster, 1)])
+        self.sandbox.store.ship_order(
+            order1["orderId"], parcels=[{"trackingNumber": "P1", "items": [{"sku": "SS-MUG", "quantity": 2}]}]
+        )
+        children = self.sandbox.store.split_order(order2["orderId"], [[{"sku": "SS-POSTER"}]])
+        self.sandbox.store.ship_order(children[0]["orderId"], parcels=[{"trackingNumber": "S1", "shipmentCost": 4.0}])
+        self._sync()
+        backorder = partial.backorder_ids
+        self.assertEqual(backorder.shipstation_sync_state, "waiting")
+        self.assertEqual((split.shipstation_sync_state, split.shipstation_shipping_cost), ("waiting", 4.0))
+        messages = self.env["mail.message"].search_count([("model", "=", "stock.picking")])
+        self._age_watermark()
+        report = self._sync()
+        self.assertEqual((report.checked, report.updated), (2, 0))
+        self.assertLessEqual(report.api_calls, 4)
+        self.assertEqual(self.env["mail.message"].search_count([("model", "=", "stock.picking")]), messages)
+        self.assertEqual(backorder.state, "assigned")
+        self.assertEqual((split.shipstation_sync_state, split.shipstation_shipping_cost), ("waiting", 4.0))
+        self.assertEqual(split.carrier_tracking_ref, "S1")
+
     # -- failures stay where they happen --------------------------------------------------
 
     def test_missing_order_and_failing_order_do_not_stop_others(self):

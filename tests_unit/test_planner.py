@@ -152,6 +152,29 @@ def test_backorder_waits_for_its_own_parcel():
     assert d.action == planner.VALIDATE and d.tracking_ref == "T2"
 
 
+def test_backorder_keeps_waiting_when_the_run_fetched_nothing_of_its_order():
+    backorder = snap(pid=2, demand={"MUG": 1.0}, order_status="shipped", sync_state=planner.WAITING,
+                     sync_message=planner.BACKORDER_WAITING)
+    # Incremental run: nothing fetched, but the database says delivery 1 holds a live parcel.
+    f = facts(consumed_by={("shipment", 1): {1}}, family={1: 100}, recorded_voided={("shipment", 1): False})
+    (d,) = plan([backorder], f)
+    assert d.action == planner.NOTHING
+    f.recorded_voided[("shipment", 1)] = True  # the source's only label was voided since
+    (d,) = plan([backorder], f)
+    assert d.action != planner.VALIDATE
+
+
+def test_split_delivery_keeps_status_and_cost_when_only_the_parent_is_read_again():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0}, reserved={"MUG": 2.0, "CAP": 0.0})
+    parts = [label(1, 101, "A", cost=3.0, items=(("MUG", 2.0),)), label(2, 102, "B", cost=4.0, items=(("CAP", 1.0),))]
+    first = facts([order(100, "awaiting_shipment", mergedOrSplit=True), order(101, "shipped", parentId=100),
+                   order(102, "shipped", parentId=100)], parts)
+    (d,) = plan([s], first)
+    assert (d.action, d.cost) == (planner.WAIT, 7.0)
+    (again,) = plan([applied(s, d)], facts([order(100, "awaiting_shipment", mergedOrSplit=True)]))
+    assert again.action == planner.NOTHING
+
+
 def test_split_children_count_for_the_parent_delivery():
     f = facts(
         [

@@ -99,6 +99,26 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     return facts
 
 
+def _add_split_children(client, facts, target_ids):
+    """Read all parts of the split orders whose parent changed.
+
+    The status of a split delivery depends on all its parts, and only some may have
+    changed; one list call per changed split parent (parts share its order number).
+    """
+    for order in list(facts.orders.values()):
+        advanced = order.get("advancedOptions") or {}
+        if order["orderId"] not in target_ids or not advanced.get("mergedOrSplit") or advanced.get("mergedIds"):
+            continue
+        _add_orders(
+            facts,
+            (
+                o
+                for o in client.iter_orders(orderNumber=order.get("orderNumber"))
+                if (o.get("advancedOptions") or {}).get("parentId") == order["orderId"]
+            ),
+        )
+
+
 def fetch_orders(client, targets):
     """Everything ShipStation knows of a few deliveries' orders, read by id.
 

@@ -33,6 +33,14 @@ FAIL = "fail"
 REFRESH = "refresh"  # tracking/cost/status written, nothing else
 NOTHING = "nothing"
 
+#: Why the remainder of a partly shipped order waits (also set on a backorder at birth).
+BACKORDER_WAITING = (
+    "The ShipStation order is shipped, but its parcels were recorded on an earlier delivery of the "
+    "same order: these remaining items have no parcel in ShipStation yet."
+)
+
+LABELS_VOIDED_WAITING = "The ShipStation order says shipped, but every label of it was voided: waiting for a new label."
+
 # shipstation_sync_state values
 SYNCED = "synced"
 WAITING = "waiting"
@@ -108,6 +116,7 @@ class RemoteFacts:
     :param dict consumed_by: ``{parcel key: {picking id, ...}}`` for parcels already
         recorded on any delivery (targets or not, e.g. a validated parent)
     :param dict family: ``{picking id: orderId}`` for those consuming deliveries
+    :param dict recorded_voided: ``{parcel key: voided}`` as recorded in the database
     """
 
     orders: dict = field(default_factory=dict)
@@ -116,6 +125,13 @@ class RemoteFacts:
     errors: dict = field(default_factory=dict)
     consumed_by: dict = field(default_factory=dict)
     family: dict = field(default_factory=dict)
+    recorded_voided: dict = field(default_factory=dict)
+
+    def is_voided(self, key):
+        """Latest known voided flag of a parcel: as fetched now, else as recorded."""
+        if key in self.parcels:
+            return self.parcels[key].voided
+        return self.recorded_voided.get(key, False)
 
     def children_of(self, order_id):
         """orderIds of the orders ShipStation split off ``order_id``."""
@@ -219,16 +235,22 @@ class _PickingPlan:
         return {self.snap.order_id} | self.facts.children_of(self.snap.order_id)
 
     def status(self):
-        """Effective ShipStation status of the delivery's order, or '' if unknown."""
+        """Effective ShipStation status of the delivery's order, or '' if unknown.
+
+        Orders this run did not read keep the status the last sync saw. A split
+        order counts as shipped as soon as one of its parts is.
+        """
         if self.survivor_id and self.survivor_id in self.facts.orders:
             return self.facts.orders[self.survivor_id].get("orderStatus") or ""
-        if self.root is None:
-            return self.snap.order_status
-        statuses = {self.root.get("orderStatus")}
-        statuses |= {self.facts.orders[c].get("orderStatus") for c in self.facts.children_of(self.snap.order_id)}
-        if SHIPPED in statuses:
+        root_status = self.root.get("orderStatus") if self.root else self.snap.order_status
+        children = self.facts.children_of(self.snap.order_id)
+        if SHIPPED in {self.facts.orders[c].get("orderStatus") for c in children}:
             return SHIPPED
-        return self.root.get("orderStatus") or ""
+        advanced = (self.root or {}).get("advancedOptions") or {}
+        if not children and advanced.get("mergedOrSplit") and not advanced.get("mergedIds"):
+            # A split parent read without its parts: a part shipped earlier still counts.
+            return SHIPPED if SHIPPED in (root_status, self.snap.order_status) else root_status or ""
+        return root_status or ""
 
     def taken_by_family(self, key):
         """Whether another delivery of the same ShipStation order consumed ``key``."""
@@ -236,6 +258,11 @@ class _PickingPlan:
             pid != self.snap.id and self.facts.family.get(pid) == self.snap.order_id
             for pid in self.facts.consumed_by.get(key, ())
         )
+
+    def family_holds_live_parcels(self):
+        """Whether an earlier delivery of the same order (this one's backorder source)
+        already holds live parcels, fetched in this run or recorded before."""
+        return any(self.taken_by_family(key) and not self.facts.is_voided(key) for key in self.facts.consumed_by)
 
     def parcels(self):
         """Parcels the delivery holds after this sync: its own, refreshed, plus new ones."""
@@ -252,8 +279,7 @@ class _PickingPlan:
     def charged(self, parcels):
         """Keys of the parcels whose cost this delivery carries: a merged order's
         parcels are charged to the survivor's own delivery only, never twice."""
-        own = self.own_orders()
-        return frozenset(p.key for p in parcels if p.order_id in own)
+        return frozenset(p.key for p in parcels if not self.survivor_id or p.order_id != self.survivor_id)
 
     def decide(self):
         snap = self.snap
@@ -282,17 +308,11 @@ class _PickingPlan:
             return self._decision(CANCEL, parcels, message="Cancelled in ShipStation.", **kwargs)
         if status != SHIPPED:
             return self._decision(REFRESH, parcels, **kwargs)
-        if not live and any(
-            self.taken_by_family(k) for k, p in self.facts.parcels.items() if p.order_id in self.own_orders()
-        ):
-            return self._decision(
-                WAIT,
-                parcels,
-                state=WAITING,
-                message="The ShipStation order is shipped, but its parcels were recorded on an earlier "
-                "delivery of the same order: these remaining items have no parcel in ShipStation yet.",
-                **kwargs,
-            )
+        if not live and self.family_holds_live_parcels():
+            return self._decision(WAIT, parcels, state=WAITING, message=BACKORDER_WAITING, **kwargs)
+        if not live and (parcels or any(self.taken_by_family(key) for key in self.facts.consumed_by)):
+            # Labels existed and were all voided: shipping "what is reserved" would be a guess.
+            return self._decision(WAIT, parcels, state=WAITING, message=LABELS_VOIDED_WAITING, **kwargs)
         quantities = _shipped_quantities(live, snap.demand)
         missing = _missing_stock(quantities, snap.reserved)
         if missing:
