@@ -62,7 +62,6 @@ class ShipStationAccount(models.Model):
     )
     sync_since = fields.Datetime(
         string="Synced Up To",
-        readonly=True,
         copy=False,
         help="Start of the last successful shipment sync: the next one asks ShipStation only "
         "for what changed since then (with a safety overlap). Clear it to read everything again.",

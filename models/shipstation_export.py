@@ -33,12 +33,7 @@ class ShipStationExport(models.AbstractModel):
 
         :return: list of :class:`ExportReport`
         """
-        reports = []
-        for account in accounts:
-            reports.append(self._export(account, self._candidates(account)))
-            if commit and self.env["shipstation.sync"]._can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit  # each account stands on its own
-        return reports
+        return [self._export(account, self._candidates(account), commit=commit) for account in accounts]
 
     @api.model
     def _candidates(self, account):
@@ -53,14 +48,23 @@ class ShipStationExport(models.AbstractModel):
         ]
         if account.warehouse_id:
             domain.append(("picking_type_id.warehouse_id", "=", account.warehouse_id.id))
+        else:
+            # Warehouses with an account of their own are that account's business.
+            dedicated = self.env["shipstation.account"].search(
+                [("company_id", "=", account.company_id.id), ("warehouse_id", "!=", False)]
+            )
+            if dedicated:
+                domain.append(("picking_type_id.warehouse_id", "not in", dedicated.warehouse_id.ids))
         return self.env["stock.picking"].search(domain, order="id")
 
     @api.model
-    def _export(self, account, pickings):
+    def _export(self, account, pickings, commit=False):
         """Send ``pickings`` to ``account`` in batches of ShipStation's maximum size.
 
         A delivery that cannot be exported is marked failed with what to fix; the
         others still go. The order key is stable, so a retry updates, never duplicates.
+        With ``commit`` (scheduled runs), each batch is committed once ShipStation has
+        it, so Odoo never forgets an order ShipStation created.
 
         :return: :class:`ExportReport`
         """
@@ -84,6 +88,8 @@ class ShipStationExport(models.AbstractModel):
                 items = list(payloads.items())
                 for start in range(0, len(items), CREATE_ORDERS_BATCH):
                     self._send_batch(account_sudo, client, items[start : start + CREATE_ORDERS_BATCH], report)
+                    if commit and self.env["shipstation.sync"]._can_commit():
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
             report.api_calls = client.call_count
         report.seconds = time.monotonic() - started
         return report
@@ -160,7 +166,21 @@ class ShipStationExport(models.AbstractModel):
             )
         if not moves or any(m.product_uom_qty <= 0 for m in moves):
             return _("The delivery has a line with quantity zero.")
+        fractional = moves.filtered(lambda m: m.product_qty != int(m.product_qty))
+        if fractional:
+            return _(
+                "ShipStation takes whole quantities only: %s", ", ".join(fractional.product_id.mapped("display_name"))
+            )
         return ""
+
+    @api.model
+    def _weight(self, value):
+        """ShipStation weight of ``value`` in the database's weight unit (kg or lb)."""
+        uom = self.env["product.template"]._get_weight_uom_id_from_ir_config_parameter()
+        if uom == self.env.ref("uom.product_uom_lb", raise_if_not_found=False):
+            return {"value": round(value, 3), "units": "pounds"}
+        kilograms = uom._compute_quantity(value, self.env.ref("uom.product_uom_kgm"))
+        return {"value": round(kilograms * 1000, 1), "units": "grams"}
 
     @api.model
     def _order_key(self, picking):
@@ -187,15 +207,22 @@ class ShipStationExport(models.AbstractModel):
     def _prepare_items(self, picking):
         items = []
         for move in picking.move_ids.filtered(lambda m: m.state != "cancel"):
+            product = move.product_id
             sale_line = move.sale_line_id if "sale_line_id" in move._fields else False
+            # Quantities go in the product's unit, so the price must be per product unit too.
+            price = (
+                sale_line.product_uom._compute_price(sale_line.price_unit, product.uom_id)
+                if sale_line
+                else product.lst_price
+            )
             items.append(
                 {
                     "lineItemKey": str(move.id),
-                    "sku": move.product_id.default_code,
-                    "name": move.product_id.display_name,
-                    "quantity": int(round(move.product_qty)),
-                    "unitPrice": sale_line.price_unit if sale_line else move.product_id.lst_price,
-                    "weight": {"value": round(move.product_id.weight * 1000, 2), "units": "grams"},
+                    "sku": product.default_code,
+                    "name": product.display_name,
+                    "quantity": int(move.product_qty),
+                    "unitPrice": round(price, 2),
+                    "weight": self._weight(product.weight),
                 }
             )
         return items
@@ -206,7 +233,7 @@ class ShipStationExport(models.AbstractModel):
         partner = picking.partner_id
         sale = picking.sale_id if "sale_id" in picking._fields else False
         bill_to = sale.partner_invoice_id if sale else partner.commercial_partner_id
-        weight_kg = picking.shipping_weight or picking.weight
+        weight = picking.shipping_weight or picking.weight
         order = {
             "orderNumber": picking.name,
             "orderKey": self._order_key(picking),
@@ -219,7 +246,7 @@ class ShipStationExport(models.AbstractModel):
             "billTo": self._address(bill_to),
             "shipTo": self._address(partner),
             "items": self._prepare_items(picking),
-            "weight": {"value": round(weight_kg * 1000, 2), "units": "grams"},
+            "weight": self._weight(weight),
             "internalNotes": picking.note and str(picking.note) or None,
             "advancedOptions": {
                 "storeId": account.store_id or None,

@@ -59,7 +59,9 @@ SYNC_LOCK_CLASS = 0x5353
 TRIGGER_CLIENT_OPTIONS = {"timeout": (5, 20), "max_retries": 1, "max_wait": 5}
 #: Scheduled runs commit after this many applied deliveries.
 COMMIT_EVERY = 50
-VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True}
+#: ``shipstation_validation`` keeps stock_delivery from sending the delivery to its carrier:
+#: ShipStation already bought the label.
+VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True, "shipstation_validation": True}
 
 
 def _int_or_none(value):
@@ -88,7 +90,7 @@ class ShipStationSync(models.AbstractModel):
         :return: list of :class:`AccountReport`
         """
         reports = []
-        deadline = self._deadline() if scheduled else None
+        deadline = self._deadline(scheduled)
         for account in accounts:
             reports.append(self._sync_account(account, commit=scheduled, deadline=deadline))
             if scheduled and self._can_commit():
@@ -108,11 +110,12 @@ class ShipStationSync(models.AbstractModel):
         """
         for account in deliveries.shipstation_account_id:
             try:
-                self._sync_account(
-                    account,
-                    deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]),
-                    client_options=TRIGGER_CLIENT_OPTIONS,
-                )
+                with self.env.cr.savepoint():
+                    self._sync_account(
+                        account,
+                        deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]),
+                        client_options=TRIGGER_CLIENT_OPTIONS,
+                    )
             except Exception:  # pylint: disable=broad-except
                 _logger.exception("ShipStation: immediate sync of %s failed", deliveries.mapped("name"))
 
@@ -121,19 +124,21 @@ class ShipStationSync(models.AbstractModel):
         return not getattr(threading.current_thread(), "testing", False)
 
     @api.model
-    def _deadline(self):
-        """When a scheduled run stops applying and hands the rest to its next run.
+    def _deadline(self, scheduled):
+        """When a run stops applying and leaves the rest to the next one.
 
-        70 % of the worker's real-time limit for crons (multi-worker servers kill a
-        job past it), or the system parameter ``shipstation_connector.cron_time_budget``
-        (seconds); None when nothing limits the run.
+        70 % of the worker's real-time limit (for crons, or for the request running
+        the wizard), past which a multi-worker server kills the job and rolls it all
+        back; for scheduled runs the system parameter
+        ``shipstation_connector.cron_time_budget`` (seconds) overrides it. None when
+        nothing limits the run.
         """
         budget = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.cron_time_budget")
-        if budget:
+        if scheduled and budget:
             return time.monotonic() + float(budget)
         if not config["workers"]:
             return None
-        limit = config["limit_time_real_cron"]
+        limit = config["limit_time_real_cron"] if scheduled else -1
         limit = config["limit_time_real"] if limit < 0 else limit
         return time.monotonic() + 0.7 * limit if limit > 0 else None
 
@@ -279,8 +284,9 @@ class ShipStationSync(models.AbstractModel):
                     order_id=order_id,
                     order_number=row["name"],
                     create_date=row["create_date"].replace(tzinfo=timezone.utc),
-                    known=bool(row["shipstation_last_sync"]),
+                    known=bool(row["shipstation_last_sync"]) or row["shipstation_sync_state"] == "failed",
                     survivor_id=survivor_id,
+                    failed=row["shipstation_sync_state"] == "failed",
                 )
             )
         return snapshots, targets
@@ -330,15 +336,18 @@ class ShipStationSync(models.AbstractModel):
         by_id = {p.id: p for p in pickings}
         report.checked = len(decisions)
         pending = [d for d in decisions if d.changed]
+        unread = set()
         for done, decision in enumerate(pending, start=1):
-            self._apply_one(account, by_id[decision.picking_id], decision, report, started_at)
+            if self._apply_one(account, by_id[decision.picking_id], decision, report, started_at) == "error":
+                unread.add(decision.picking_id)  # read again next run, once its problem is fixed
             if done == len(pending):
                 break
             out_of_time = deadline is not None and time.monotonic() > deadline
             if out_of_time or (commit and done % COMMIT_EVERY == 0 and not self._commit_and_relock(account)):
                 report.left = len(pending) - done
                 break
-        unread = {d.picking_id for d in pending[len(pending) - report.left :]} if report.left else set()
+        if report.left:
+            unread |= {d.picking_id for d in pending[len(pending) - report.left :]}
         seen = [d.picking_id for d in decisions if d.seen and d.picking_id not in unread]
         if seen:
             self.env["stock.picking"].browse(seen).write({"shipstation_last_sync": started_at})
@@ -362,7 +371,9 @@ class ShipStationSync(models.AbstractModel):
             self._record_failure(picking, self._error_text(error))
             report.failed += 1
             report.failures.append((picking.name, self._error_text(error)))
-            return
+            return "error"
+        if outcome == "skipped":
+            return outcome
         report.updated += 1
         if outcome in ("validated", "cancelled", "waiting", "failed"):
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -370,6 +381,7 @@ class ShipStationSync(models.AbstractModel):
             report.failures.append((picking.name, decision.message))
         if outcome == "validated":
             report.backorders += len(picking.backorder_ids)
+        return outcome
 
     @api.model
     def _error_text(self, error):
@@ -388,50 +400,65 @@ class ShipStationSync(models.AbstractModel):
     def _apply(self, account, picking, decision, started_at):
         """Write one decision on its delivery. Raises on error (the caller's savepoint undoes it).
 
-        :return: what happened: 'validated', 'cancelled', 'waiting', 'failed' or 'updated'
+        :return: what happened: 'validated', 'cancelled', 'waiting', 'failed', 'updated'
+            or 'skipped' (someone validated or cancelled the delivery meanwhile)
         """
-        notes = list(decision.notes)
+        if picking.state in ("done", "cancel"):
+            return "skipped"
         vals = {
-            # Before validating, so a backorder inherits it and counts as read.
-            "shipstation_last_sync": started_at if decision.seen else picking.shipstation_last_sync,
             "shipstation_sync_state": decision.state,
             "shipstation_sync_message": decision.message if decision.state != "synced" else False,
-            "shipstation_order_status": decision.order_status or False,
-            "shipstation_survivor_order_id": str(decision.survivor_id) if decision.survivor_id else False,
-            "shipstation_shipping_cost": self._convert_cost(account, picking, decision.cost),
         }
-        tracking = decision.tracking_ref or False
-        if (picking.carrier_tracking_ref or False) != tracking:
-            vals["carrier_tracking_ref"] = tracking
+        if decision.seen:
+            # Before validating, so a backorder inherits it and counts as read.
+            vals["shipstation_last_sync"] = started_at
+        if decision.order_id and not picking.shipstation_order_id:
+            vals["shipstation_order_id"] = str(decision.order_id)
+        if decision.action != planner.FAIL:
+            vals.update(
+                shipstation_order_status=decision.order_status or False,
+                shipstation_survivor_order_id=str(decision.survivor_id) if decision.survivor_id else False,
+                shipstation_shipping_cost=self._convert_cost(account, picking, decision.cost),
+            )
+            if (picking.carrier_tracking_ref or False) != (decision.tracking_ref or False):
+                # Written before any validation: stock_delivery then leaves the carrier alone.
+                vals["carrier_tracking_ref"] = decision.tracking_ref or False
         picking.write(vals)
         self._write_parcels(account, picking, decision)
         if "carrier_tracking_ref" in vals:
-            picking._shipstation_chained_pickings().filtered(lambda p: p.state != "cancel").write(
-                {"carrier_tracking_ref": tracking}
-            )
+            picking._shipstation_chained_pickings().filtered(
+                lambda p: p.picking_type_code == "internal" and p.state != "cancel"
+            ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
+        notes = list(decision.notes)
         outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
         if decision.action == planner.VALIDATE:
-            backorders = self._validate(picking, decision.quantities)
-            # What the next sync will find for them, so it has nothing to change.
-            backorders.write(
-                {"shipstation_sync_state": "waiting", "shipstation_sync_message": planner.BACKORDER_WAITING}
-            )
-            notes.append(_("Validated: shipped in ShipStation."))
-            if backorders:
-                notes.append(
-                    _(
-                        "Backorder %s created for the items ShipStation has not shipped.",
-                        ", ".join(backorders.mapped("name")),
-                    )
-                )
+            notes += self._validate(picking, decision.quantities)
             outcome = "validated"
         elif decision.action == planner.CANCEL:
-            picking.action_cancel()
-            notes.append(_("Cancelled: the order was cancelled in ShipStation."))
+            notes += self._cancel(picking)
             outcome = "cancelled"
         if notes:
             picking._message_log(body=Markup("<br/>").join(escape(note) for note in notes))
         return outcome
+
+    @api.model
+    def _cancel(self, picking):
+        """Cancel the delivery, and the pick/pack transfers that only feed it.
+
+        :return: chatter lines
+        """
+        # Found before cancelling: cancelling a move cuts its link to the previous step.
+        upstream = picking._shipstation_chained_pickings().filtered(
+            lambda p: p.picking_type_code == "internal"
+            and p.state not in ("done", "cancel")
+            and not (p.move_ids.move_dest_ids.picking_id - picking)
+        )
+        picking.action_cancel()
+        notes = [_("Cancelled: the order was cancelled in ShipStation.")]
+        if upstream:
+            upstream.action_cancel()
+            notes.append(_("Also cancelled, as they only fed this delivery: %s", ", ".join(upstream.mapped("name"))))
+        return notes
 
     @api.model
     def _convert_cost(self, account, picking, cost):
@@ -457,18 +484,22 @@ class ShipStationSync(models.AbstractModel):
     def _validate(self, picking, quantities):
         """Validate the delivery with the shipped quantities; the rest goes to a backorder.
 
+        Shipped quantities are taken from what each move has reserved, so stock is
+        never forced out of a location that does not hold it (the planner only
+        validates when the reservations cover what shipped).
+
         :param dict quantities: ``{sku: qty in product UoM}``, or None to ship what is reserved
-        :return: the backorders created
+        :return: chatter lines
         """
         moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         if quantities is not None:
             left = dict(quantities)
             for move in moves:
                 sku = _sku({"id": move.product_id.id, "default_code": move.product_id.default_code})
-                ratio = move.product_uom_qty / move.product_qty if move.product_qty else 1.0
-                qty = min(left.get(sku, 0.0), move.product_qty)
+                to_product = move.product_qty / move.product_uom_qty if move.product_uom_qty else 1.0
+                qty = min(left.get(sku, 0.0), move.quantity * to_product)
                 left[sku] = left.get(sku, 0.0) - qty
-                move.quantity = qty * ratio
+                move.quantity = qty / to_product
                 move.picked = not float_is_zero(qty, precision_rounding=move.product_uom.rounding)
         else:
             moves.filtered(lambda m: m.quantity).picked = True
@@ -479,4 +510,17 @@ class ShipStationSync(models.AbstractModel):
             raise UserError(
                 _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
             )
-        return picking.backorder_ids
+        notes = [_("Validated: shipped in ShipStation.")]
+        backorders = picking.backorder_ids
+        if backorders:
+            # What the next sync will find for them, so it has nothing to change.
+            backorders.write(
+                {"shipstation_sync_state": "waiting", "shipstation_sync_message": planner.BACKORDER_WAITING}
+            )
+            notes.append(
+                _(
+                    "Backorder %s created for the items ShipStation has not shipped.",
+                    ", ".join(backorders.mapped("name")),
+                )
+            )
+        return notes

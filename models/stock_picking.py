@@ -1,7 +1,7 @@
 import logging
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ class StockPicking(models.Model):
         Each delivery goes to its ShipStation account, or to its company's account (the
         one of its warehouse first). Deliveries already exported are left alone.
         """
+        if not self.env.user.has_group("shipstation_connector.group_shipstation_user"):
+            raise AccessError(_("Only ShipStation users can export deliveries to ShipStation."))
         pickings = self.filtered(
             lambda p: p.picking_type_code == "outgoing"
             and p.state not in ("draft", "done", "cancel")
@@ -83,12 +85,13 @@ class StockPicking(models.Model):
         }
 
     def _shipstation_group_by_account(self):
-        Account = self.env["shipstation.account"]
+        """``{account: deliveries}``: each delivery's account, or its warehouse's, or its company's."""
+        accounts = self.env["shipstation.account"].search([("company_id", "in", self.company_id.ids)])
         groups = {}
         for picking in self:
             account = picking.shipstation_account_id
             if not account:
-                candidates = Account.search([("company_id", "=", picking.company_id.id)])
+                candidates = accounts.filtered(lambda a, c=picking.company_id: a.company_id == c)
                 warehouse = picking.picking_type_id.warehouse_id
                 account = (
                     candidates.filtered(lambda a, w=warehouse: a.warehouse_id == w)[:1]
@@ -115,6 +118,13 @@ class StockPicking(models.Model):
             internal._shipstation_sync_chained_deliveries()
         return res
 
+    def send_to_shipper(self):
+        # A delivery validated because ShipStation shipped it already has its label:
+        # never let the delivery method's own integration buy another one.
+        if self.env.context.get("shipstation_validation"):
+            return None
+        return super().send_to_shipper()
+
     def _shipstation_sync_chained_deliveries(self):
         """Sync at once the exported deliveries these internal transfers feed.
 
@@ -124,11 +134,14 @@ class StockPicking(models.Model):
         recorded on the delivery, like any sync failure.
         """
         dest_moves = self.env["stock.move"].browse(self.move_ids._rollup_move_dests())
+        # Only deliveries ShipStation reported shipped and that are now ready: for the
+        # others a sync would change nothing, and every call counts against the limit.
         deliveries = dest_moves.picking_id.filtered(
             lambda p: p.is_exported_to_shipstation
             and p.shipstation_account_id
             and p.picking_type_code == "outgoing"
-            and p.state not in ("draft", "done", "cancel")
+            and p.shipstation_sync_state == "waiting"
+            and p.state == "assigned"
         )
         if deliveries:
             self.env["shipstation.sync"]._sync_deliveries_now(deliveries)

@@ -1,4 +1,5 @@
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ShipStationCommon
 
@@ -149,6 +150,38 @@ class TestExport(ShipStationCommon):
         cron.method_direct_trigger()
         self.assertTrue(on.is_exported_to_shipstation)
         self.assertFalse(off.is_exported_to_shipstation)
+
+    def test_weights_in_pounds_and_prices_per_product_unit(self):
+        self.env["ir.config_parameter"].sudo().set_param("product.weight_in_lbs", "1")
+        self.mug.weight = 2.0
+        dozen = self.env.ref("uom.product_uom_dozen")
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {"product_id": self.mug.id, "product_uom_qty": 1, "product_uom": dozen.id, "price_unit": 120.0},
+                    )
+                ],
+            }
+        )
+        sale.action_confirm()
+        picking = sale.picking_ids
+        self._export()
+        (order,) = self._orders_named(picking.name)
+        (item,) = order["items"]
+        self.assertEqual((item["quantity"], item["unitPrice"]), (12, 10.0))
+        self.assertEqual(item["weight"]["units"], "pounds")
+        self.assertEqual(item["weight"]["value"], 2.0)
+
+    def test_only_shipstation_users_export(self):
+        picking = self._make_delivery([(self.cap, 1)], export=False)[0]
+        clerk = new_test_user(self.env, "clerk", groups="stock.group_stock_user")
+        with self.assertRaises(AccessError):
+            picking.with_user(clerk).action_export_to_shipstation()
+        self.assertFalse(picking.is_exported_to_shipstation)
 
     def test_button_exports_the_delivery(self):
         picking = self._make_delivery([(self.cap, 2)], export=False)[0]

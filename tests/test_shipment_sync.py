@@ -168,12 +168,60 @@ class TestShipmentSync(ShipStationCommon):
     def test_pick_validation_with_shipstation_down_still_validates_pick(self):
         self.warehouse.delivery_steps = "pick_ship"
         pick, out = self._two_step_delivery(self.cap, 1)
+        self.sandbox.store.ship_order(int(out.shipstation_order_id))
+        self._sync()
+        self.assertEqual(out.shipstation_sync_state, "waiting")
         self.sandbox.faults.add(status=503, count=None)
         pick.button_validate()
         self.assertEqual(pick.state, "done")
         self.assertEqual(out.state, "assigned")
         self.assertEqual(out.shipstation_sync_state, "failed")
         self.assertIn("503", out.shipstation_sync_message)
+
+    def test_pick_of_a_delivery_not_shipped_yet_costs_no_call(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        pick, out = self._two_step_delivery(self.cap, 1)
+        self._sync()
+        self.sandbox.reset_log()
+        pick.button_validate()
+        self.assertEqual(out.state, "assigned")
+        self.assertEqual(self.sandbox.count(), 0)
+
+    def test_cancelled_order_cancels_delivery_and_the_pick_that_only_feeds_it(self):
+        self.warehouse.delivery_steps = "pick_ship"
+        pick, out = self._two_step_delivery(self.mug, 1)
+        self.sandbox.store.cancel_order(int(out.shipstation_order_id))
+        self._sync()
+        self.assertEqual((out.state, pick.state), ("cancel", "cancel"))
+
+    def test_validation_never_sends_the_delivery_to_its_carrier(self):
+        carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "Flat",
+                "fixed_price": 99.0,
+                "product_id": self.env["product.product"].create({"name": "Flat shipping", "type": "service"}).id,
+            }
+        )
+        picking, order = self._make_delivery([(self.mug, 1)])
+        picking.carrier_id = carrier
+        self.sandbox.store.mark_as_shipped(order["orderId"], "usps")  # no tracking number
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.carrier_price, 0.0)
+        self.assertFalse(any("sent to carrier" in body for body in picking.message_ids.mapped("body")))
+
+    def test_delivery_flagged_without_order_id_finds_its_order_by_number(self):
+        for number in ("WEB-1", "WEB-2"):
+            other = self.sandbox.store.add_order(orderNumber=number, items=[{"sku": "SS-MUG", "quantity": 1}])
+            self.sandbox.store.ship_order(other["orderId"], parcels=[{"trackingNumber": "NOT-" + number}])
+        picking, _order = self._make_delivery([(self.cap, 1)], export=False)
+        picking.write({"is_exported_to_shipstation": True, "shipstation_account_id": self.account.id})
+        order = self._order_for(picking, [(self.cap, 1)])
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "MINE"}])
+        self._sync()
+        self.assertEqual(picking.carrier_tracking_ref, "MINE")
+        self.assertEqual(picking.shipstation_order_id, str(order["orderId"]))
+        self.assertEqual(picking.state, "done")
 
     def test_cancelled_order_cancels_delivery(self):
         picking, order = self._make_delivery([(self.mug, 1)])
@@ -342,6 +390,13 @@ class TestShipmentSync(ShipStationCommon):
         self.assertEqual(bad.shipstation_sync_state, "failed")
         self.assertFalse(bad.carrier_tracking_ref, "the failed delivery's writes were rolled back")
         self.assertEqual(report.failed, 1)
+        # The warehouse sets the serial number; a later run, with nothing new in
+        # ShipStation, reads the failed delivery's order again and validates it.
+        bad.move_ids.move_line_ids.lot_id = lot
+        self._age_watermark()
+        self._sync()
+        self.assertEqual(bad.state, "done")
+        self.assertEqual(bad.shipstation_sync_state, "synced")
 
     def test_bad_credentials_fail_that_account_only(self):
         other = self._make_account("Wrong secret", api_secret="nope")

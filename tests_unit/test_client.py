@@ -249,12 +249,13 @@ def test_fall_back_and_the_repeated_hour(server, client, clock):
     def numbers(start):
         return sorted(o["orderNumber"] for o in client.list_orders(createDateStart=start))
 
-    # A start in the second 01:xx is sent as the first one, so no record is lost.
+    # A start in the repeated hour, whichever of the two it is, is sent one wall-clock hour
+    # earlier, so however ShipStation reads the ambiguous text no record is lost.
     assert numbers(utc(2024, 11, 3, 9, 15)) == ["FIRST", "SECOND", "THIRD"]
-    assert numbers(utc(2024, 11, 3, 8, 45)) == ["SECOND", "THIRD"]
+    assert numbers(utc(2024, 11, 3, 8, 45)) == ["FIRST", "SECOND", "THIRD"]
     assert numbers(utc(2024, 11, 3, 10, 0)) == ["THIRD"]  # 02:00 PST
     sent = [r.query["createDateStart"] for r in api_requests(server, "/orders")[1:]]
-    assert sent == ["2024-11-03 01:15:00", "2024-11-03 01:45:00", "2024-11-03 02:00:00"]
+    assert sent == ["2024-11-03 00:15:00", "2024-11-03 00:45:00", "2024-11-03 02:00:00"]
 
 
 # -- shipments and fulfillments --------------------------------------------------------

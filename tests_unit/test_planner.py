@@ -153,8 +153,13 @@ def test_backorder_waits_for_its_own_parcel():
 
 
 def test_backorder_keeps_waiting_when_the_run_fetched_nothing_of_its_order():
-    backorder = snap(pid=2, demand={"MUG": 1.0}, order_status="shipped", sync_state=planner.WAITING,
-                     sync_message=planner.BACKORDER_WAITING)
+    backorder = snap(
+        pid=2,
+        demand={"MUG": 1.0},
+        order_status="shipped",
+        sync_state=planner.WAITING,
+        sync_message=planner.BACKORDER_WAITING,
+    )
     # Incremental run: nothing fetched, but the database says delivery 1 holds a live parcel.
     f = facts(consumed_by={("shipment", 1): {1}}, family={1: 100}, recorded_voided={("shipment", 1): False})
     (d,) = plan([backorder], f)
@@ -167,8 +172,14 @@ def test_backorder_keeps_waiting_when_the_run_fetched_nothing_of_its_order():
 def test_split_delivery_keeps_status_and_cost_when_only_the_parent_is_read_again():
     s = snap(demand={"MUG": 2.0, "CAP": 1.0}, reserved={"MUG": 2.0, "CAP": 0.0})
     parts = [label(1, 101, "A", cost=3.0, items=(("MUG", 2.0),)), label(2, 102, "B", cost=4.0, items=(("CAP", 1.0),))]
-    first = facts([order(100, "awaiting_shipment", mergedOrSplit=True), order(101, "shipped", parentId=100),
-                   order(102, "shipped", parentId=100)], parts)
+    first = facts(
+        [
+            order(100, "awaiting_shipment", mergedOrSplit=True),
+            order(101, "shipped", parentId=100),
+            order(102, "shipped", parentId=100),
+        ],
+        parts,
+    )
     (d,) = plan([s], first)
     assert (d.action, d.cost) == (planner.WAIT, 7.0)
     (again,) = plan([applied(s, d)], facts([order(100, "awaiting_shipment", mergedOrSplit=True)]))
@@ -235,3 +246,37 @@ def test_parcels_from_api_records():
     fulfillment = {"fulfillmentId": 9, "orderId": 100, "trackingNumber": "F", "voided": True, "carrierCode": "usps"}
     parcel = planner.parcel_from_fulfillment(fulfillment)
     assert parcel.key == ("fulfillment", 9) and parcel.voided and parcel.items is None
+
+
+def test_delivery_without_order_id_finds_its_order_by_number_and_nothing_else():
+    unrelated = [order(200, "shipped", number="WEB-1"), order(201, "shipped", number="WEB-2")]
+    f = facts(
+        [*unrelated, order(100, "shipped", number="WH/OUT/7")],
+        [label(1, 200, "OTHER1"), label(2, 201, "OTHER2"), label(3, 100, "MINE")],
+    )
+    (d,) = plan([snap(pid=7, order_id=None)], f)
+    assert (d.order_id, d.tracking_ref, d.action) == (100, "MINE", planner.VALIDATE)
+    (d,) = plan([snap(pid=8, order_id=None)], f)
+    assert d.action == planner.FAIL and d.tracking_ref == "" and "numbered WH/OUT/8" in d.message
+
+
+def test_failure_stands_until_the_order_is_read_again():
+    failed = snap(sync_state=planner.FAILED, sync_message="boom", order_status="shipped")
+    (d,) = plan([failed], facts())
+    assert d.action == planner.NOTHING
+    (d,) = plan([failed], facts([order(100, "shipped")], [label(1, 100, "T1")]))
+    assert d.action == planner.VALIDATE
+
+
+def test_shipped_without_any_parcel_acts_only_on_a_fresh_read():
+    (d,) = plan([snap(order_status="shipped", sync_state=planner.SYNCED)], facts())
+    assert d.action == planner.NOTHING
+    (d,) = plan([snap()], facts([order(100, "shipped")]))
+    assert d.action == planner.VALIDATE and d.quantities is None
+
+
+def test_split_part_shipped_later_counts_even_when_the_parent_is_not_read():
+    s = snap(order_status="awaiting_shipment", sync_state=planner.SYNCED)
+    f = facts([order(101, "shipped", parentId=100)], [label(1, 101, "PART")])
+    (d,) = plan([s], f)
+    assert (d.action, d.tracking_ref) == (planner.VALIDATE, "PART")

@@ -25,6 +25,8 @@ from .planner import RemoteFacts, parcel_from_fulfillment, parcel_from_shipment
 #: Re-read this much before the last sync: clock skew between Odoo and ShipStation,
 #: and records written while the last sync was reading.
 OVERLAP = timedelta(minutes=15)
+#: Failed deliveries whose orders are read again by id in one run (bounds the calls).
+RETRY_FAILED = 25
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,10 @@ class Target:
     :param int order_id: ShipStation orderId, or None when only the number is known
     :param str order_number: ShipStation orderNumber (the delivery's reference)
     :param datetime create_date: aware UTC creation time of the delivery
-    :param bool known: a sync already read this delivery's order once
+    :param bool known: a sync already read this delivery's order once, or tried to
     :param int survivor_id: order the delivery's order was merged into, if known
+    :param bool failed: the last sync failed for this delivery (its order is read
+        again by id, so the failure clears as soon as its cause does)
     """
 
     order_id: int
@@ -43,11 +47,15 @@ class Target:
     create_date: object
     known: bool = False
     survivor_id: int = None
+    failed: bool = False
 
 
 def window_start(targets, since, overlap=OVERLAP):
-    """First instant to ask ShipStation about, or None when nothing is to be asked."""
-    starts = [t.create_date for t in targets if not t.known and t.create_date]
+    """First instant to ask ShipStation about, or None when nothing is to be asked.
+
+    Without a previous sync of the account, every delivery counts as never read.
+    """
+    starts = [t.create_date for t in targets if (not t.known or not since) and t.create_date]
     if since:
         starts.append(since)
     return min(starts) - overlap if starts else None
@@ -80,7 +88,9 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     start = window_start(targets, since, overlap)
     if start is None:
         return facts
-    _add_orders(facts, client.iter_orders(modifyDateStart=start, sortBy="ModifyDate", sortDir="ASC"))
+    # Newest first: an order modified while the pages are read moves to page 1, so the
+    # others shift towards later pages (read twice, harmless) instead of being skipped.
+    _add_orders(facts, client.iter_orders(modifyDateStart=start, sortBy="ModifyDate", sortDir="DESC"))
     _add_parcels(
         facts,
         shipments=client.iter_shipments(createDateStart=start, includeShipmentItems=True),
@@ -92,9 +102,15 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     merged = {
         oid for order in facts.orders.values() for oid in (order.get("advancedOptions") or {}).get("mergedIds") or ()
     }
+    _add_split_children(client, facts, {t.order_id for t in targets})
+    retries = RETRY_FAILED
     for target in targets:
-        if target.known or target.order_id in facts.orders or target.order_id in merged:
+        if target.order_id in facts.orders or target.order_id in merged:
             continue
+        if target.known and since:
+            if not target.failed or not retries:
+                continue
+            retries -= 1
         _read_one_safely(client, facts, target)
     return facts
 

@@ -20,7 +20,7 @@ Vocabulary:
   remainder of a partly shipped order waits for parcels of its own.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SHIPPED = "shipped"
 CANCELLED = "cancelled"
@@ -127,6 +127,13 @@ class RemoteFacts:
     family: dict = field(default_factory=dict)
     recorded_voided: dict = field(default_factory=dict)
 
+    def order_numbered(self, number):
+        """orderId of the (unsplit or parent) order numbered ``number``, if read."""
+        for oid, order in sorted(self.orders.items()):
+            if order.get("orderNumber") == number and not (order.get("advancedOptions") or {}).get("parentId"):
+                return oid
+        return None
+
     def is_voided(self, key):
         """Latest known voided flag of a parcel: as fetched now, else as recorded."""
         if key in self.parcels:
@@ -135,6 +142,8 @@ class RemoteFacts:
 
     def children_of(self, order_id):
         """orderIds of the orders ShipStation split off ``order_id``."""
+        if order_id is None:
+            return set()
         return {
             oid
             for oid, order in self.orders.items()
@@ -143,6 +152,8 @@ class RemoteFacts:
 
     def survivor_of(self, order_id):
         """orderId of the order that absorbed ``order_id`` in a merge, if seen."""
+        if order_id is None:
+            return None
         for oid, order in self.orders.items():
             merged = (order.get("advancedOptions") or {}).get("mergedIds") or ()
             if order_id in merged:
@@ -163,6 +174,7 @@ class Decision:
     action: str
     tracking_ref: str
     cost: float
+    order_id: int = None
     parcels: tuple = ()
     quantities: dict = None
     state: str = SYNCED
@@ -226,6 +238,10 @@ class _PickingPlan:
     """Plans one delivery; a class only to share the resolved context."""
 
     def __init__(self, snap, facts):
+        if snap.order_id is None:
+            # Flagged exported by something that did not record the order id: the
+            # delivery's reference is the order number.
+            snap = replace(snap, order_id=facts.order_numbered(snap.name))
         self.snap = snap
         self.facts = facts
         self.root = facts.orders.get(snap.order_id)
@@ -284,6 +300,17 @@ class _PickingPlan:
     def decide(self):
         snap = self.snap
         seen = self.root is not None or (self.survivor_id in self.facts.orders)
+        if snap.order_id is None:
+            return self._decision(
+                FAIL,
+                snap.parcels,
+                state=FAILED,
+                message="ShipStation has no order numbered %s. Export the delivery, or set its "
+                "ShipStation order id." % snap.name,
+            )
+        if not seen and snap.sync_state == FAILED:
+            # Not read again in this run: the failure stands until its order is.
+            return self._decision(NOTHING, snap.parcels)
         if snap.order_id in self.facts.missing and not self.survivor_id:
             return self._decision(
                 FAIL,
@@ -313,6 +340,9 @@ class _PickingPlan:
         if not live and (parcels or any(self.taken_by_family(key) for key in self.facts.consumed_by)):
             # Labels existed and were all voided: shipping "what is reserved" would be a guess.
             return self._decision(WAIT, parcels, state=WAITING, message=LABELS_VOIDED_WAITING, **kwargs)
+        if not live and not seen:
+            # Shipped without any parcel, as last seen: act only on a fresh read of the order.
+            return self._decision(NOTHING, parcels, **kwargs)
         quantities = _shipped_quantities(live, snap.demand)
         missing = _missing_stock(quantities, snap.reserved)
         if missing:
@@ -340,12 +370,11 @@ class _PickingPlan:
         charged = self.charged(parcels)
         cost = round(sum(p.cost for p in parcels if not p.voided and p.key in charged), 2)
         if action == FAIL:
-            cost = snap.cost
-        if action == FAIL:
-            tracking = snap.tracking_ref
+            tracking, cost = snap.tracking_ref, snap.cost
         order_status = order_status if order_status is not None else snap.order_status
         decision = Decision(
             picking_id=snap.id,
+            order_id=snap.order_id,
             action=action,
             tracking_ref=tracking,
             cost=cost,
@@ -361,6 +390,8 @@ class _PickingPlan:
         decision.notes = _notes(snap, decision)
         if action in (REFRESH, WAIT, FAIL) and _unchanged(snap, decision):
             decision.action = NOTHING
+        if action == NOTHING:
+            decision.notes = []
         return decision
 
 

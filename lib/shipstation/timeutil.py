@@ -55,11 +55,12 @@ def parse_ss_date(value):
 
 
 def to_ss_datetime(value):
-    """Format an aware datetime as a ShipStation filter value, in Pacific time.
+    """Format an aware datetime as a ShipStation filter *start*, in Pacific time.
 
     In the autumn hour that Pacific time repeats, ShipStation cannot tell which of
-    the two instants a local time means. A filter start in that hour is moved to the
-    first of them (one hour earlier for the second), so a window never loses records.
+    the two instants a local time means. A start in that hour, whichever instant it
+    is, is sent one wall-clock hour earlier: however ShipStation reads it, the window
+    only widens, so it never loses records.
 
     :param datetime value: aware datetime (naive values are taken as UTC)
     :return: ``YYYY-MM-DD HH:MM:SS`` in US Pacific time
@@ -67,8 +68,8 @@ def to_ss_datetime(value):
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     local = value.astimezone(PACIFIC)
-    if local.fold:
-        local = (value - timedelta(hours=1)).astimezone(PACIFIC)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        local = local.replace(tzinfo=None) - timedelta(hours=1)
     return local.strftime(FILTER_FORMAT)
 
 

@@ -1,0 +1,90 @@
+"""What the sync asks ShipStation, against the sandbox over real HTTP."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from shipstation import fetch
+from shipstation.client import ShipStationClient
+from shipstation.sandbox import FakeClock, SandboxServer
+
+NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture()
+def server():
+    with SandboxServer() as srv:
+        yield srv
+
+
+@pytest.fixture()
+def client(server):
+    with ShipStationClient("key", "secret", server.url, backoff=0.001) as cli:
+        yield cli
+
+
+def target(order, **kw):
+    return fetch.Target(
+        order_id=order["orderId"], order_number=order["orderNumber"], create_date=NOW - timedelta(days=1), **kw
+    )
+
+
+def test_first_sync_reads_everything_since_the_oldest_delivery_in_three_calls(server, client):
+    orders = [
+        server.store.add_order(orderNumber="WH/OUT/%d" % i, items=[{"sku": "MUG", "quantity": 1}]) for i in range(5)
+    ]
+    server.store.ship_order(orders[0]["orderId"])
+    server.store.mark_as_shipped(orders[1]["orderId"], "usps", tracking_number="F1")
+    facts = fetch.fetch_changes(client, [target(o) for o in orders], since=None)
+    assert set(facts.orders) == {o["orderId"] for o in orders}
+    assert {key[0] for key in facts.parcels} == {"shipment", "fulfillment"}
+    assert client.call_count == 3
+
+
+def test_known_deliveries_without_a_previous_sync_are_still_read(server, client):
+    order = server.store.add_order(orderNumber="WH/OUT/1", items=[{"sku": "MUG", "quantity": 1}])
+    facts = fetch.fetch_changes(client, [target(order, known=True)], since=None)
+    assert order["orderId"] in facts.orders
+
+
+def test_nothing_new_costs_four_calls_whatever_the_number_of_deliveries(server, client):
+    orders = [
+        server.store.add_order(orderNumber="WH/OUT/%d" % i, items=[{"sku": "MUG", "quantity": 1}]) for i in range(30)
+    ]
+    later = NOW + timedelta(hours=2)
+    facts = fetch.fetch_changes(client, [target(o, known=True) for o in orders], since=later)
+    assert not facts.orders and not facts.parcels
+    assert client.call_count == 4  # orders, shipments created, shipments voided, fulfillments
+
+
+def test_missing_order_and_failing_order_are_per_delivery(server, client):
+    ok = server.store.add_order(orderNumber="WH/OUT/1", items=[{"sku": "MUG", "quantity": 1}])
+    server.faults.add(status=500, count=None, path="/orders/777002")
+    targets = [target(ok), fetch.Target(777001, "WH/OUT/2", NOW), fetch.Target(777002, "WH/OUT/3", NOW)]
+    facts = fetch.fetch_changes(client, targets, since=None)
+    assert ok["orderId"] in facts.orders
+    assert facts.missing == {777001}
+    assert set(facts.errors) == {777002}
+
+
+def test_failed_deliveries_are_read_again_by_id_in_a_later_run(server, client):
+    order = server.store.add_order(orderNumber="WH/OUT/1", items=[{"sku": "MUG", "quantity": 1}])
+    later = NOW + timedelta(hours=2)
+    facts = fetch.fetch_changes(client, [target(order, known=True, failed=True)], since=later)
+    assert order["orderId"] in facts.orders
+    assert server.count("GET", "/orders/%d" % order["orderId"]) == 1
+
+
+def test_split_parts_are_read_with_their_changed_parent():
+    clock = FakeClock(NOW - timedelta(hours=3))
+    with SandboxServer(clock=clock) as server, ShipStationClient("key", "secret", server.url) as client:
+        parent = server.store.add_order(
+            orderNumber="WH/OUT/9", items=[{"sku": "MUG", "quantity": 2}, {"sku": "CAP", "quantity": 1}]
+        )
+        (child,) = server.store.split_order(parent["orderId"], [[{"sku": "CAP"}]])
+        server.store.ship_order(child["orderId"])
+        clock.advance(hours=2)
+        server.store.hold_order(parent["orderId"])  # only the parent changes after the last sync
+        facts = fetch.fetch_changes(client, [target(parent, known=True)], since=NOW - timedelta(minutes=90))
+        assert child["orderId"] in facts.orders
+        assert not facts.parcels, "the part's label is older than the window: already recorded"
