@@ -38,6 +38,13 @@ class ShipStationCommon(TransactionCase):
         cls.cap = cls._make_product("Cap", "SS-CAP")
         cls.account = cls._make_account("Main ShipStation")
 
+    def setUp(self):
+        super().setUp()
+        # Each test starts from an empty ShipStation, as its database starts clean.
+        self.sandbox.store.reset()
+        self.sandbox.faults.clear()
+        self.sandbox.reset_log()
+
     @classmethod
     def _make_product(cls, name, code, qty=1000.0, company=None):
         product = cls.env["product.product"].create(

@@ -8,12 +8,6 @@ from .common import ShipStationCommon
 class TestExport(ShipStationCommon):
     """Export of delivery orders to the ShipStation sandbox over real HTTP."""
 
-    def setUp(self):
-        super().setUp()
-        self.sandbox.store.reset()
-        self.sandbox.faults.clear()
-        self.sandbox.reset_log()
-
     def _export(self, accounts=None):
         form = Form(
             self.env["shipstation.operation.wizard"].with_context(default_account_ids=(accounts or self.account).ids)

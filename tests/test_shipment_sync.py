@@ -9,12 +9,6 @@ from .common import ShipStationCommon
 class TestShipmentSync(ShipStationCommon):
     """The shipment-details sync against the ShipStation sandbox over real HTTP."""
 
-    def setUp(self):
-        super().setUp()
-        self.sandbox.store.reset()
-        self.sandbox.faults.clear()
-        self.sandbox.reset_log()
-
     # -- tracking and cost -------------------------------------------------------------
 
     def test_multi_parcel_joins_tracking_and_sums_cost(self):
