@@ -7,6 +7,7 @@ for what changed (:mod:`..lib.shipstation.fetch`), let the pure planner decide
 """
 
 import logging
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -57,8 +58,8 @@ PARCEL_FIELDS = [
 SYNC_LOCK_CLASS = 0x5353
 #: A user validating a pick waits on the immediate sync: fail fast rather than wait.
 TRIGGER_CLIENT_OPTIONS = {"timeout": (5, 20), "max_retries": 1, "max_wait": 5}
-#: Scheduled runs commit after this many applied deliveries.
-COMMIT_EVERY = 50
+#: Deliveries validated or cancelled together (scheduled runs commit after each chunk).
+APPLY_CHUNK = 25
 #: ``shipstation_validation`` keeps stock_delivery from sending the delivery to its carrier:
 #: ShipStation already bought the label.
 VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True, "shipstation_validation": True}
@@ -328,26 +329,34 @@ class ShipStationSync(models.AbstractModel):
 
     @api.model
     def _apply_all(self, account, pickings, decisions, report, started_at, commit=False, deadline=None):
-        """Apply every decision, each in its own savepoint, and count what happened.
+        """Apply every decision and count what happened.
 
+        Decisions that only update the sync fields are written in grouped writes. The
+        others go in chunks, each in a savepoint with one validation and one
+        cancellation for the chunk; when a chunk fails, its deliveries are applied
+        again one by one, each in its own savepoint, so only the culprit fails.
         A run cut short by its deadline (or by losing the account lock after a commit)
         leaves the remaining deliveries unread, so the next run takes them up.
         """
         by_id = {p.id: p for p in pickings}
         report.checked = len(decisions)
         pending = [d for d in decisions if d.changed]
+        quick = [d for d in pending if self._is_quick(by_id[d.picking_id], d)]
+        self._apply_quick(by_id, quick, report, started_at)
+        quick_ids = {d.picking_id for d in quick}
+        heavy = [d for d in pending if d.picking_id not in quick_ids]
         unread = set()
-        for done, decision in enumerate(pending, start=1):
-            if self._apply_one(account, by_id[decision.picking_id], decision, report, started_at) == "error":
-                unread.add(decision.picking_id)  # read again next run, once its problem is fixed
-            if done == len(pending):
+        for start in range(0, len(heavy), APPLY_CHUNK):
+            chunk = [(by_id[d.picking_id], d) for d in heavy[start : start + APPLY_CHUNK]]
+            unread |= self._apply_chunk(account, chunk, report, started_at)
+            done = start + len(chunk)
+            if done == len(heavy):
                 break
             out_of_time = deadline is not None and time.monotonic() > deadline
-            if out_of_time or (commit and done % COMMIT_EVERY == 0 and not self._commit_and_relock(account)):
-                report.left = len(pending) - done
+            if out_of_time or (commit and not self._commit_and_relock(account)):
+                report.left = len(heavy) - done
+                unread |= {d.picking_id for d in heavy[done:]}
                 break
-        if report.left:
-            unread |= {d.picking_id for d in pending[len(pending) - report.left :]}
         seen = [d.picking_id for d in decisions if d.seen and d.picking_id not in unread]
         if seen:
             self.env["stock.picking"].browse(seen).write({"shipstation_last_sync": started_at})
@@ -361,19 +370,63 @@ class ShipStationSync(models.AbstractModel):
         return self._lock_account(account)
 
     @api.model
-    def _apply_one(self, account, picking, decision, report, started_at):
+    def _is_quick(self, picking, decision):
+        """Whether the decision only changes the delivery's sync fields."""
+        return (
+            decision.action in (planner.REFRESH, planner.WAIT, planner.FAIL)
+            and not decision.notes
+            and not decision.parcels_changed
+        )
+
+    @api.model
+    def _apply_quick(self, by_id, decisions, report, started_at):
+        """Write sync-field-only decisions, one write per distinct set of values."""
+        groups = defaultdict(list)
+        for decision in decisions:
+            picking = by_id[decision.picking_id]
+            vals = self._decision_values(picking, decision, started_at)
+            groups[tuple(sorted(vals.items()))].append(picking.id)
+        for vals, ids in groups.items():
+            self.env["stock.picking"].browse(ids).write(dict(vals))
+        for decision in decisions:
+            report.updated += 1
+            if decision.action in (planner.WAIT, planner.FAIL):
+                outcome = "waiting" if decision.action == planner.WAIT else "failed"
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                if outcome == "failed":
+                    report.failures.append((by_id[decision.picking_id].name, decision.message))
+
+    @api.model
+    def _apply_chunk(self, account, chunk, report, started_at):
+        """Apply a chunk of decisions; return the ids of deliveries that failed."""
         try:
             with self.env.cr.savepoint():
-                outcome = self._apply(account, picking, decision, started_at)
-        except Exception as error:  # pylint: disable=broad-except
-            # The savepoint undid this delivery's writes; record why, then go on.
-            _logger.exception("ShipStation sync of %s failed", picking.name)
-            self._record_failure(picking, self._error_text(error))
-            report.failed += 1
-            report.failures.append((picking.name, self._error_text(error)))
-            return "error"
+                outcomes = self._apply_batch(account, chunk, started_at)
+        except Exception:  # pylint: disable=broad-except
+            if len(chunk) == 1:
+                return self._apply_chunk_failed(chunk[0][0], report)
+            failed = set()
+            for item in chunk:
+                failed |= self._apply_chunk(account, [item], report, started_at)
+            return failed
+        for picking, decision, outcome in outcomes:
+            self._count(report, picking, decision, outcome)
+        return set()
+
+    @api.model
+    def _apply_chunk_failed(self, picking, report):
+        # The savepoint undid this delivery's writes; record why, then go on.
+        error = sys.exc_info()[1]
+        _logger.exception("ShipStation sync of %s failed", picking.name)
+        self._record_failure(picking, self._error_text(error))
+        report.failed += 1
+        report.failures.append((picking.name, self._error_text(error)))
+        return {picking.id}
+
+    @api.model
+    def _count(self, report, picking, decision, outcome):
         if outcome == "skipped":
-            return outcome
+            return
         report.updated += 1
         if outcome in ("validated", "cancelled", "waiting", "failed"):
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -381,7 +434,6 @@ class ShipStationSync(models.AbstractModel):
             report.failures.append((picking.name, decision.message))
         if outcome == "validated":
             report.backorders += len(picking.backorder_ids)
-        return outcome
 
     @api.model
     def _error_text(self, error):
@@ -397,14 +449,8 @@ class ShipStationSync(models.AbstractModel):
             picking._message_log(body=text)
 
     @api.model
-    def _apply(self, account, picking, decision, started_at):
-        """Write one decision on its delivery. Raises on error (the caller's savepoint undoes it).
-
-        :return: what happened: 'validated', 'cancelled', 'waiting', 'failed', 'updated'
-            or 'skipped' (someone validated or cancelled the delivery meanwhile)
-        """
-        if picking.state in ("done", "cancel"):
-            return "skipped"
+    def _decision_values(self, picking, decision, started_at):
+        """Field values a decision writes on its delivery (tracking and cost aside)."""
         vals = {
             "shipstation_sync_state": decision.state,
             "shipstation_sync_message": decision.message if decision.state != "synced" else False,
@@ -415,11 +461,53 @@ class ShipStationSync(models.AbstractModel):
         if decision.order_id and not picking.shipstation_order_id:
             vals["shipstation_order_id"] = str(decision.order_id)
         if decision.action != planner.FAIL:
-            vals.update(
-                shipstation_order_status=decision.order_status or False,
-                shipstation_survivor_order_id=str(decision.survivor_id) if decision.survivor_id else False,
-                shipstation_shipping_cost=self._convert_cost(account, picking, decision.cost),
-            )
+            vals["shipstation_order_status"] = decision.order_status or False
+            vals["shipstation_survivor_order_id"] = str(decision.survivor_id) if decision.survivor_id else False
+        return vals
+
+    @api.model
+    def _apply_batch(self, account, items, started_at):
+        """Write decisions, then validate and cancel their deliveries in one go each.
+
+        Raises on any error (the caller's savepoint undoes the whole batch).
+
+        :return: ``[(picking, decision, outcome)]``, outcome being 'validated',
+            'cancelled', 'waiting', 'failed', 'updated' or 'skipped' (someone validated
+            or cancelled the delivery meanwhile)
+        """
+        outcomes, notes = [], {}
+        to_validate, to_cancel = self.env["stock.picking"], self.env["stock.picking"]
+        for picking, decision in items:
+            if picking.state in ("done", "cancel"):
+                outcomes.append((picking, decision, "skipped"))
+                continue
+            self._write_decision(account, picking, decision, started_at)
+            notes[picking.id] = list(decision.notes)
+            outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
+            if decision.action == planner.VALIDATE:
+                self._prepare_validation(picking, decision.quantities)
+                to_validate |= picking
+                outcome = "validated"
+            elif decision.action == planner.CANCEL:
+                to_cancel |= picking
+                outcome = "cancelled"
+            outcomes.append((picking, decision, outcome))
+        if to_validate:
+            for picking_id, lines in self._validate(to_validate).items():
+                notes[picking_id] += lines
+        if to_cancel:
+            for picking_id, lines in self._cancel(to_cancel).items():
+                notes[picking_id] += lines
+        bodies = {pid: Markup("<br/>").join(escape(line) for line in lines) for pid, lines in notes.items() if lines}
+        if bodies:
+            self.env["stock.picking"].browse(list(bodies))._message_log_batch(bodies)
+        return outcomes
+
+    @api.model
+    def _write_decision(self, account, picking, decision, started_at):
+        vals = self._decision_values(picking, decision, started_at)
+        if decision.action != planner.FAIL:
+            vals["shipstation_shipping_cost"] = self._convert_cost(account, picking, decision.cost)
             if (picking.carrier_tracking_ref or False) != (decision.tracking_ref or False):
                 # Written before any validation: stock_delivery then leaves the carrier alone.
                 vals["carrier_tracking_ref"] = decision.tracking_ref or False
@@ -429,35 +517,32 @@ class ShipStationSync(models.AbstractModel):
             picking._shipstation_chained_pickings().filtered(
                 lambda p: p.picking_type_code == "internal" and p.state != "cancel"
             ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
-        notes = list(decision.notes)
-        outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
-        if decision.action == planner.VALIDATE:
-            notes += self._validate(picking, decision.quantities)
-            outcome = "validated"
-        elif decision.action == planner.CANCEL:
-            notes += self._cancel(picking)
-            outcome = "cancelled"
-        if notes:
-            picking._message_log(body=Markup("<br/>").join(escape(note) for note in notes))
-        return outcome
 
     @api.model
-    def _cancel(self, picking):
-        """Cancel the delivery, and the pick/pack transfers that only feed it.
+    def _cancel(self, pickings):
+        """Cancel the deliveries, and the pick/pack transfers that only feed them.
 
-        :return: chatter lines
+        :return: ``{picking id: chatter lines}``
         """
-        # Found before cancelling: cancelling a move cuts its link to the previous step.
-        upstream = picking._shipstation_chained_pickings().filtered(
-            lambda p: p.picking_type_code == "internal"
-            and p.state not in ("done", "cancel")
-            and not (p.move_ids.move_dest_ids.picking_id - picking)
-        )
-        picking.action_cancel()
-        notes = [_("Cancelled: the order was cancelled in ShipStation.")]
-        if upstream:
-            upstream.action_cancel()
-            notes.append(_("Also cancelled, as they only fed this delivery: %s", ", ".join(upstream.mapped("name"))))
+        notes, upstream_of = {}, {}
+        for picking in pickings:
+            # Found before cancelling: cancelling a move cuts its link to the previous step.
+            upstream_of[picking.id] = picking._shipstation_chained_pickings().filtered(
+                lambda p, out=picking: p.picking_type_code == "internal"
+                and p.state not in ("done", "cancel")
+                and not (p.move_ids.move_dest_ids.picking_id - out)
+            )
+        upstream = self.env["stock.picking"].union(*upstream_of.values())
+        (pickings | upstream).action_cancel()
+        for picking in pickings:
+            notes[picking.id] = [_("Cancelled: the order was cancelled in ShipStation.")]
+            if upstream_of[picking.id]:
+                notes[picking.id].append(
+                    _(
+                        "Also cancelled, as they only fed this delivery: %s",
+                        ", ".join(upstream_of[picking.id].mapped("name")),
+                    )
+                )
         return notes
 
     @api.model
@@ -481,15 +566,15 @@ class ShipStationSync(models.AbstractModel):
                 record.write(vals)
 
     @api.model
-    def _validate(self, picking, quantities):
-        """Validate the delivery with the shipped quantities; the rest goes to a backorder.
+    def _prepare_validation(self, picking, quantities):
+        """Set the quantities to ship: the shipped ones, or what is reserved.
 
         Shipped quantities are taken from what each move has reserved, so stock is
         never forced out of a location that does not hold it (the planner only
         validates when the reservations cover what shipped).
 
         :param dict quantities: ``{sku: qty in product UoM}``, or None to ship what is reserved
-        :return: chatter lines
+        :raises UserError: when nothing is reserved
         """
         moves = picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         if quantities is not None:
@@ -505,22 +590,32 @@ class ShipStationSync(models.AbstractModel):
             moves.filtered(lambda m: m.quantity).picked = True
         if not any(moves.mapped("picked")):
             raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
-        picking.with_context(**VALIDATE_CONTEXT).button_validate()
-        if picking.state != "done":
-            raise UserError(
-                _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
-            )
-        notes = [_("Validated: shipped in ShipStation.")]
-        backorders = picking.backorder_ids
-        if backorders:
-            # What the next sync will find for them, so it has nothing to change.
-            backorders.write(
-                {"shipstation_sync_state": "waiting", "shipstation_sync_message": planner.BACKORDER_WAITING}
-            )
-            notes.append(
-                _(
-                    "Backorder %s created for the items ShipStation has not shipped.",
-                    ", ".join(backorders.mapped("name")),
+
+    @api.model
+    def _validate(self, pickings):
+        """Validate deliveries whose quantities are set; the rest goes to backorders.
+
+        :return: ``{picking id: chatter lines}``
+        :raises UserError: when Odoo did not validate one of them
+        """
+        pickings.with_context(**VALIDATE_CONTEXT).button_validate()
+        notes = {}
+        for picking in pickings:
+            if picking.state != "done":
+                raise UserError(
+                    _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
                 )
-            )
+            notes[picking.id] = [_("Validated: shipped in ShipStation.")]
+            backorders = picking.backorder_ids
+            if backorders:
+                # What the next sync will find for them, so it has nothing to change.
+                backorders.write(
+                    {"shipstation_sync_state": "waiting", "shipstation_sync_message": planner.BACKORDER_WAITING}
+                )
+                notes[picking.id].append(
+                    _(
+                        "Backorder %s created for the items ShipStation has not shipped.",
+                        ", ".join(backorders.mapped("name")),
+                    )
+                )
         return notes

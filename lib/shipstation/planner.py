@@ -184,6 +184,8 @@ class Decision:
     seen: bool = False
     charged: frozenset = frozenset()
     notes: list = field(default_factory=list)
+    #: Whether the tracking reference or the parcels (or their voided flags) change.
+    parcels_changed: bool = False
 
     @property
     def changed(self):
@@ -388,6 +390,9 @@ class _PickingPlan:
             charged=charged,
         )
         decision.notes = _notes(snap, decision)
+        decision.parcels_changed = (snap.tracking_ref or "") != decision.tracking_ref or _parcel_states(
+            snap.parcels
+        ) != _parcel_states(decision.parcels)
         if action in (REFRESH, WAIT, FAIL) and _unchanged(snap, decision):
             decision.action = NOTHING
         if action == NOTHING:
@@ -395,12 +400,15 @@ class _PickingPlan:
         return decision
 
 
+def _parcel_states(parcels):
+    return {(p.key, p.voided) for p in parcels}
+
+
 def _unchanged(snap, decision):
     """True when writing ``decision`` would leave the delivery exactly as it is."""
     return (
-        (snap.tracking_ref or "") == decision.tracking_ref
+        not decision.parcels_changed
         and abs((snap.cost or 0.0) - decision.cost) < 0.005
-        and {(p.key, p.voided) for p in snap.parcels} == {(p.key, p.voided) for p in decision.parcels}
         and (snap.sync_state or SYNCED) == decision.state
         and (snap.sync_message or "") == decision.message
         and (snap.order_status or "") == (decision.order_status or "")
