@@ -127,12 +127,39 @@ class RemoteFacts:
     family: dict = field(default_factory=dict)
     recorded_voided: dict = field(default_factory=dict)
 
+    def index(self):
+        """Build the look-ups the planner uses for every delivery, once per plan, so
+        planning stays linear in the number of deliveries and records."""
+        self._children, self._survivor, self._numbered = {}, {}, {}
+        for oid in sorted(self.orders):
+            order = self.orders[oid]
+            advanced = order.get("advancedOptions") or {}
+            if advanced.get("parentId"):
+                self._children.setdefault(advanced["parentId"], set()).add(oid)
+            else:
+                self._numbered.setdefault(order.get("orderNumber"), oid)
+            for absorbed in advanced.get("mergedIds") or ():
+                self._survivor[absorbed] = oid
+        self._by_order = {}
+        for parcel in self.parcels.values():
+            self._by_order.setdefault(parcel.order_id, []).append(parcel)
+        self._family_keys = {}
+        for key, holders in self.consumed_by.items():
+            for holder in holders:
+                self._family_keys.setdefault(self.family.get(holder), set()).add(key)
+        return self
+
     def order_numbered(self, number):
         """orderId of the (unsplit or parent) order numbered ``number``, if read."""
-        for oid, order in sorted(self.orders.items()):
-            if order.get("orderNumber") == number and not (order.get("advancedOptions") or {}).get("parentId"):
-                return oid
-        return None
+        return self._numbered.get(number)
+
+    def parcels_of(self, order_id):
+        """Parcels read in this run for one order."""
+        return self._by_order.get(order_id, ())
+
+    def family_keys(self, order_id):
+        """Keys of the parcels held by deliveries of the ShipStation order ``order_id``."""
+        return self._family_keys.get(order_id, ())
 
     def is_voided(self, key):
         """Latest known voided flag of a parcel: as fetched now, else as recorded."""
@@ -142,23 +169,11 @@ class RemoteFacts:
 
     def children_of(self, order_id):
         """orderIds of the orders ShipStation split off ``order_id``."""
-        if order_id is None:
-            return set()
-        return {
-            oid
-            for oid, order in self.orders.items()
-            if (order.get("advancedOptions") or {}).get("parentId") == order_id
-        }
+        return self._children.get(order_id, set()) if order_id is not None else set()
 
     def survivor_of(self, order_id):
         """orderId of the order that absorbed ``order_id`` in a merge, if seen."""
-        if order_id is None:
-            return None
-        for oid, order in self.orders.items():
-            merged = (order.get("advancedOptions") or {}).get("mergedIds") or ()
-            if order_id in merged:
-                return oid
-        return None
+        return self._survivor.get(order_id) if order_id is not None else None
 
 
 @dataclass
@@ -280,18 +295,19 @@ class _PickingPlan:
     def family_holds_live_parcels(self):
         """Whether an earlier delivery of the same order (this one's backorder source)
         already holds live parcels, fetched in this run or recorded before."""
-        return any(self.taken_by_family(key) and not self.facts.is_voided(key) for key in self.facts.consumed_by)
+        return any(
+            self.taken_by_family(key) and not self.facts.is_voided(key)
+            for key in self.facts.family_keys(self.snap.order_id)
+        )
 
     def parcels(self):
         """Parcels the delivery holds after this sync: its own, refreshed, plus new ones."""
         held = {p.key: self.facts.parcels.get(p.key, p) for p in self.snap.parcels}
         orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
-        for key, parcel in self.facts.parcels.items():
-            if key in held or parcel.order_id not in orders or parcel.is_return:
+        for parcel in (p for order_id in orders for p in self.facts.parcels_of(order_id)):
+            if parcel.key in held or parcel.is_return or parcel.voided or self.taken_by_family(parcel.key):
                 continue
-            if parcel.voided or self.taken_by_family(key):
-                continue
-            held[key] = parcel
+            held[parcel.key] = parcel
         return tuple(sorted(held.values(), key=lambda p: p.sort_key))
 
     def charged(self, parcels):
@@ -339,7 +355,7 @@ class _PickingPlan:
             return self._decision(REFRESH, parcels, **kwargs)
         if not live and self.family_holds_live_parcels():
             return self._decision(WAIT, parcels, state=WAITING, message=BACKORDER_WAITING, **kwargs)
-        if not live and (parcels or any(self.taken_by_family(key) for key in self.facts.consumed_by)):
+        if not live and (parcels or any(self.taken_by_family(k) for k in self.facts.family_keys(snap.order_id))):
             # Labels existed and were all voided: shipping "what is reserved" would be a guess.
             return self._decision(WAIT, parcels, state=WAITING, message=LABELS_VOIDED_WAITING, **kwargs)
         if not live and not seen:
@@ -440,6 +456,7 @@ def plan(snapshots, facts):
     :param RemoteFacts facts: what ShipStation returned, plus local consumption
     :return: list of :class:`Decision`, one per snapshot, in snapshot order
     """
+    facts.index()
     return [_PickingPlan(snap, facts).decide() for snap in snapshots]
 
 
