@@ -475,13 +475,13 @@ class ShipStationSync(models.AbstractModel):
             'cancelled', 'waiting', 'failed', 'updated' or 'skipped' (someone validated
             or cancelled the delivery meanwhile)
         """
-        outcomes, notes = [], {}
+        outcomes, notes, new_parcels = [], {}, []
         to_validate, to_cancel = self.env["stock.picking"], self.env["stock.picking"]
         for picking, decision in items:
             if picking.state in ("done", "cancel"):
                 outcomes.append((picking, decision, "skipped"))
                 continue
-            self._write_decision(account, picking, decision, started_at)
+            new_parcels += self._write_decision(account, picking, decision, started_at)
             notes[picking.id] = list(decision.notes)
             outcome = {"wait": "waiting", "fail": "failed"}.get(decision.action, "updated")
             if decision.action == planner.VALIDATE:
@@ -492,6 +492,8 @@ class ShipStationSync(models.AbstractModel):
                 to_cancel |= picking
                 outcome = "cancelled"
             outcomes.append((picking, decision, outcome))
+        if new_parcels:
+            self.env["shipstation.shipment"].sudo().create(new_parcels)
         if to_validate:
             for picking_id, lines in self._validate(to_validate).items():
                 notes[picking_id] += lines
@@ -512,11 +514,12 @@ class ShipStationSync(models.AbstractModel):
                 # Written before any validation: stock_delivery then leaves the carrier alone.
                 vals["carrier_tracking_ref"] = decision.tracking_ref or False
         picking.write(vals)
-        self._write_parcels(account, picking, decision)
+        new_parcels = self._write_parcels(account, picking, decision)
         if "carrier_tracking_ref" in vals:
             picking._shipstation_chained_pickings().filtered(
                 lambda p: p.picking_type_code == "internal" and p.state != "cancel"
             ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
+        return new_parcels
 
     @api.model
     def _cancel(self, pickings):
@@ -554,16 +557,23 @@ class ShipStationSync(models.AbstractModel):
 
     @api.model
     def _write_parcels(self, account, picking, decision):
-        Parcel = self.env["shipstation.shipment"].sudo()
-        existing = {(r.kind, r.shipstation_id): r for r in Parcel.search([("picking_id", "=", picking.id)])}
+        """Update the delivery's recorded parcels; return the values of the new ones.
+
+        The caller creates the new parcels of a whole chunk in one go.
+        """
+        Parcel = self.env["shipstation.shipment"]
+        # Read through the delivery: one query for the parcels of every delivery of the run.
+        existing = {(r.kind, r.shipstation_id): r for r in picking.sudo().shipstation_shipment_ids}
+        new = []
         for parcel in decision.parcels:
             vals = Parcel._values_from_parcel(parcel)
             vals["charged"] = parcel.key in decision.charged
             record = existing.get(parcel.key)
             if record is None:
-                Parcel.create(dict(vals, picking_id=picking.id, account_id=account.id))
+                new.append(dict(vals, picking_id=picking.id, account_id=account.id))
             elif record.voided != parcel.voided or record.charged != vals["charged"]:
                 record.write(vals)
+        return new
 
     @api.model
     def _prepare_validation(self, picking, quantities):

@@ -148,5 +148,7 @@ class StockPicking(models.Model):
 
     def _shipstation_chained_pickings(self):
         """Open pick/pack transfers that feed these deliveries (move_orig_ids chain)."""
+        if not self.move_ids.move_orig_ids:
+            return self.browse()  # one-step delivery (prefetched: no query per delivery)
         moves = self.env["stock.move"].browse(self.move_ids._rollup_move_origs()) - self.move_ids
         return moves.picking_id - self
