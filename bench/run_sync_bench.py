@@ -500,16 +500,6 @@ class PhaseTimers:
 
         return wrapper
 
-    def _by_action_wrapper(self, func):
-        """``_apply_one(account, picking, decision, ...)`` timed under ``apply.<action>``."""
-
-        @functools.wraps(func)
-        def wrapper(sync, account, picking, decision, *args, **kwargs):
-            name = "apply.%s" % getattr(decision, "action", "other")
-            return self.timed(name, func, sync, account, picking, decision, *args, **kwargs)
-
-        return wrapper
-
     def _fetch_wrapper(self, func):
         @functools.wraps(func)
         def wrapper(client, *args, **kwargs):
@@ -547,10 +537,6 @@ class PhaseTimers:
                              ("_write_decision", "apply.write_decision")):
             if hasattr(sync_cls, method):
                 setattr(sync_cls, method, self.wrap(name, getattr(sync_cls, method)))
-        # Older code applied one delivery at a time: time it by planned action.
-        one = next((m for m in ("_apply_one", "_apply") if hasattr(sync_cls, m)), None)
-        if one:
-            setattr(sync_cls, one, self._by_action_wrapper(getattr(sync_cls, one)))
         sync_cls._apply_all = self._apply_wrapper(sync_cls._apply_all)
         picking_cls = type(env["stock.picking"])
         picking_cls.action_cancel = self.wrap("odoo.action_cancel", picking_cls.action_cancel)

@@ -72,10 +72,6 @@ class ShipStationAccount(models.Model):
     waiting_count = fields.Integer(compute="_compute_picking_counts")
     failed_count = fields.Integer(compute="_compute_picking_counts")
 
-    _sql_constraints = [
-        ("api_url_required", "CHECK(api_url IS NOT NULL)", "The API URL is required."),
-    ]
-
     def _compute_picking_counts(self):
         groups = self.env["stock.picking"]._read_group(
             [("shipstation_account_id", "in", self.ids), *self._in_transit_domain()],

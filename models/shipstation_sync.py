@@ -7,7 +7,6 @@ for what changed (:mod:`..lib.shipstation.fetch`), let the pure planner decide
 """
 
 import logging
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -341,7 +340,7 @@ class ShipStationSync(models.AbstractModel):
         by_id = {p.id: p for p in pickings}
         report.checked = len(decisions)
         pending = [d for d in decisions if d.changed]
-        quick = [d for d in pending if self._is_quick(by_id[d.picking_id], d)]
+        quick = [d for d in pending if self._is_quick(d)]
         self._apply_quick(by_id, quick, report, started_at)
         quick_ids = {d.picking_id for d in quick}
         heavy = [d for d in pending if d.picking_id not in quick_ids]
@@ -370,7 +369,7 @@ class ShipStationSync(models.AbstractModel):
         return self._lock_account(account)
 
     @api.model
-    def _is_quick(self, picking, decision):
+    def _is_quick(self, decision):
         """Whether the decision only changes the delivery's sync fields."""
         return (
             decision.action in (planner.REFRESH, planner.WAIT, planner.FAIL)
@@ -402,9 +401,9 @@ class ShipStationSync(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 outcomes = self._apply_batch(account, chunk, started_at)
-        except Exception:  # pylint: disable=broad-except
+        except Exception as error:  # pylint: disable=broad-except
             if len(chunk) == 1:
-                return self._apply_chunk_failed(chunk[0][0], report)
+                return self._apply_chunk_failed(chunk[0][0], error, report)
             failed = set()
             for item in chunk:
                 failed |= self._apply_chunk(account, [item], report, started_at)
@@ -414,9 +413,8 @@ class ShipStationSync(models.AbstractModel):
         return set()
 
     @api.model
-    def _apply_chunk_failed(self, picking, report):
+    def _apply_chunk_failed(self, picking, error, report):
         # The savepoint undid this delivery's writes; record why, then go on.
-        error = sys.exc_info()[1]
         _logger.exception("ShipStation sync of %s failed", picking.name)
         self._record_failure(picking, self._error_text(error))
         report.failed += 1

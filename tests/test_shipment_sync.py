@@ -306,9 +306,7 @@ class TestShipmentSync(ShipStationCommon):
         messages = self.env["mail.message"].search_count([("model", "=", "stock.picking")])
         parcels = self.env["shipstation.shipment"].search_count([])
         report = self._sync()
-        self.assertEqual(
-            pickings.read(list(before[0].keys() - {"id"})), [{k: v for k, v in row.items()} for row in before]
-        )
+        self.assertEqual(pickings.read(list(before[0].keys() - {"id"})), before)
         self.assertEqual(self.env["mail.message"].search_count([("model", "=", "stock.picking")]), messages)
         self.assertEqual(self.env["shipstation.shipment"].search_count([]), parcels)
         self.assertEqual((report.updated, report.validated), (0, 0))
