@@ -96,6 +96,11 @@ class ShipStationAccount(models.Model):
             ("state", "not in", IN_TRANSIT_STATES),
         ]
 
+    def _company_lang(self):
+        """Language in which runs of this account write what they store (its company's)."""
+        self.ensure_one()
+        return self.sudo().company_id.partner_id.lang or "en_US"
+
     def _get_shipstation_client(self, **options):
         """The one place where the account's credentials become an API client.
 

@@ -10,9 +10,11 @@ from markupsafe import escape
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from ..lib.shipstation import messages as msg
 from ..lib.shipstation.client import CREATE_ORDERS_BATCH
 from ..lib.shipstation.errors import ShipStationError
 from ..lib.shipstation.report import ExportReport
+from ..texts import render, report_text
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +35,59 @@ class ShipStationExport(models.AbstractModel):
 
         :return: list of :class:`ExportReport`
         """
-        return [self._export(account, self._candidates(account), commit=commit) for account in accounts]
+        return [self._export_guarded(account, commit) for account in accounts]
+
+    @api.model
+    def _export_guarded(self, account, commit):
+        """Export one account; an unexpected exception is that account's alone."""
+        try:
+            with self.env.cr.savepoint():
+                return self._export(account, self._candidates(account), commit=commit)
+        except Exception as error:  # pylint: disable=broad-except
+            _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
+            report = ExportReport(account=account.sudo().name)
+            report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
+            return report
+
+    @api.model
+    def _export_pickings(self, pickings):
+        """Export these deliveries now, each to its account; a notification says how it went.
+
+        Each delivery goes to its ShipStation account, or to its company's account (the
+        one of its warehouse first).
+        """
+        reports = [self._export(account, group) for account, group in self._group_by_account(pickings).items()]
+        failed = sum(report.failed for report in reports) + sum(1 for report in reports if report.error)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Export to ShipStation"),
+                "message": "\n".join(report_text(report, self.env.lang) for report in reports),
+                "type": "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _group_by_account(self, pickings):
+        """``{account: deliveries}``: each delivery's account, or its warehouse's, or its company's."""
+        accounts = self.env["shipstation.account"].search([("company_id", "in", pickings.company_id.ids)])
+        groups = {}
+        for picking in pickings:
+            account = picking.shipstation_account_id
+            if not account:
+                candidates = accounts.filtered(lambda a, c=picking.company_id: a.company_id == c)
+                warehouse = picking.picking_type_id.warehouse_id
+                account = (
+                    candidates.filtered(lambda a, w=warehouse: a.warehouse_id == w)[:1]
+                    or candidates.filtered(lambda a: not a.warehouse_id)[:1]
+                )
+            if not account:
+                raise UserError(_("No ShipStation account for the company of %s.", picking.name))
+            groups[account] = groups.get(account, pickings.browse()) | picking
+        return groups
 
     @api.model
     def _candidates(self, account):
@@ -69,12 +123,15 @@ class ShipStationExport(models.AbstractModel):
         :return: :class:`ExportReport`
         """
         started = time.monotonic()
-        account_sudo = account.sudo()
+        # What the export stores is written in the company's language, whoever runs it.
+        self = self.with_context(lang=account._company_lang())  # noqa: PLW0642
+        account_sudo = account.with_env(self.env).sudo()
+        pickings = pickings.with_env(self.env)
         report = ExportReport(account=account_sudo.name, checked=len(pickings))
         payloads = {}
         for picking in pickings:
             problem = self._check(picking)
-            if problem:
+            if problem is not None:
                 self._mark_failed(picking, problem, report)
             else:
                 payloads[picking] = self._prepare_order(account_sudo, picking)
@@ -82,7 +139,7 @@ class ShipStationExport(models.AbstractModel):
             try:
                 client = account_sudo._get_shipstation_client()
             except UserError as error:
-                report.error = error.args[0]
+                report.error = msg.message(msg.ACCOUNT_ERROR, error=error.args[0])
                 return report
             with client:
                 items = list(payloads.items())
@@ -101,7 +158,7 @@ class ShipStationExport(models.AbstractModel):
         except ShipStationError as error:
             _logger.warning("ShipStation export to %s failed: %s", account.name, error)
             for picking, _payload in batch:
-                self._mark_failed(picking, _("ShipStation did not accept the batch: %s", error.message), report)
+                self._mark_failed(picking, msg.message(msg.EXPORT_BATCH_REFUSED, error=error.message), report)
             return
         by_key = {result.get("orderKey"): result for result in results}
         for picking, payload in batch:
@@ -109,8 +166,9 @@ class ShipStationExport(models.AbstractModel):
             if result.get("success") and result.get("orderId"):
                 self._mark_exported(account, picking, result, report)
             else:
-                reason = result.get("errorMessage") or _("ShipStation returned no result for this order.")
-                self._mark_failed(picking, _("ShipStation refused the order: %s", reason), report)
+                reason = result.get("errorMessage")
+                refusal = msg.message(msg.EXPORT_ORDER_REFUSED, error=reason) if reason else None
+                self._mark_failed(picking, refusal or msg.message(msg.EXPORT_NO_RESULT), report)
 
     @api.model
     def _mark_exported(self, account, picking, result, report):
@@ -122,6 +180,7 @@ class ShipStationExport(models.AbstractModel):
                 "shipstation_order_status": "awaiting_shipment",
                 "shipstation_sync_state": False,
                 "shipstation_sync_message": False,
+                "shipstation_sync_code": False,
             }
         )
         picking._message_log(
@@ -137,11 +196,14 @@ class ShipStationExport(models.AbstractModel):
 
     @api.model
     def _mark_failed(self, picking, message, report):
+        """Mark ``picking`` failed with ``message`` (a Message); post it once, not at every run."""
         report.failed += 1
         report.failures.append((picking.name, message))
-        if picking.shipstation_sync_state != "failed" or picking.shipstation_sync_message != message:
-            picking.write({"shipstation_sync_state": "failed", "shipstation_sync_message": message})
-            picking._message_log(body=escape(_("Not exported to ShipStation: %s", message)))
+        vals = picking._shipstation_message_values(message)
+        if picking.shipstation_sync_state != "failed" or picking.shipstation_sync_code != vals["shipstation_sync_code"]:
+            picking.write(dict(vals, shipstation_sync_state="failed"))
+            text = render(message, self.env.lang)
+            picking._message_log(body=escape(_("Not exported to ShipStation: %s", text)))
 
     # ------------------------------------------------------------------
     # The order ShipStation receives
@@ -149,29 +211,24 @@ class ShipStationExport(models.AbstractModel):
 
     @api.model
     def _check(self, picking):
-        """What must be fixed before ``picking`` can go to ShipStation, or '' if nothing."""
+        """What must be fixed before ``picking`` can go to ShipStation (a Message), or None."""
         partner = picking.partner_id
         if not partner:
-            return _("The delivery has no customer address.")
+            return msg.message(msg.EXPORT_NO_ADDRESS)
         if not (partner.street and partner.city):
-            return _("The delivery address of %s has no street or city.", partner.display_name)
+            return msg.message(msg.EXPORT_NO_STREET, partner=partner.display_name)
         if not partner.country_id:
-            return _("The delivery address of %s has no country.", partner.display_name)
+            return msg.message(msg.EXPORT_NO_COUNTRY, partner=partner.display_name)
         moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
         no_code = moves.product_id.filtered(lambda p: not p.default_code)
         if no_code:
-            return _(
-                "These products have no internal reference (ShipStation SKU): %s",
-                ", ".join(no_code.mapped("display_name")),
-            )
+            return msg.message(msg.EXPORT_NO_SKU, products=no_code.mapped("display_name"))
         if not moves or any(m.product_uom_qty <= 0 for m in moves):
-            return _("The delivery has a line with quantity zero.")
+            return msg.message(msg.EXPORT_ZERO_QUANTITY)
         fractional = moves.filtered(lambda m: m.product_qty != int(m.product_qty))
         if fractional:
-            return _(
-                "ShipStation takes whole quantities only: %s", ", ".join(fractional.product_id.mapped("display_name"))
-            )
-        return ""
+            return msg.message(msg.EXPORT_FRACTIONAL, products=fractional.product_id.mapped("display_name"))
+        return None
 
     @api.model
     def _weight(self, value):

@@ -1,8 +1,27 @@
 import json
+from collections import defaultdict
 
 from odoo import api, fields, models
 
-from ..lib.shipstation.planner import Parcel
+from ..lib.shipstation.values import Parcel
+
+PARCEL_FIELDS = [
+    "picking_id",
+    "kind",
+    "shipstation_id",
+    "order_id",
+    "tracking_number",
+    "carrier_code",
+    "service_code",
+    "ship_date",
+    "shipstation_create_date",
+    "shipment_cost",
+    "insurance_cost",
+    "voided",
+    "charged",
+    "void_date",
+    "items",
+]
 
 
 class ShipStationShipment(models.Model):
@@ -92,3 +111,71 @@ class ShipStationShipment(models.Model):
             void_date=values.get("void_date") or None,
             items=tuple(tuple(item) for item in items) if items is not None else None,
         )
+
+    # ------------------------------------------------------------------
+    # Sync
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _shipstation_recorded(self, pickings):
+        """The parcels recorded on ``pickings``, for the planner (one query).
+
+        :return: ``({picking id: [Parcel]}, {picking id: charged live cost})``, the cost
+            in the account's currency, as the planner computes it
+        """
+        parcels, costs = defaultdict(list), defaultdict(float)
+        for row in self.sudo().search_read([("picking_id", "in", pickings.ids)], PARCEL_FIELDS):
+            parcels[row["picking_id"][0]].append(self._parcel_from_values(row))
+            if row["charged"] and not row["voided"]:
+                costs[row["picking_id"][0]] += row["shipment_cost"]
+        return parcels, costs
+
+    @api.model
+    def _shipstation_add_consumption(self, account, facts, order_ids):
+        """Tell the planner which parcels deliveries already hold, and whose.
+
+        Covers the parcels fetched in this run and every parcel recorded for the
+        targets' orders (a backorder must know what its source delivery holds even
+        when ShipStation sent nothing new about it). One query, plus one for the
+        holders' orders.
+
+        :param RemoteFacts facts: filled in place (``consumed_by``, ``recorded_voided``, ``family``)
+        :param set order_ids: ShipStation orderIds of the targets
+        """
+        fetched = list({key[1] for key in facts.parcels})
+        rows = self.sudo().search_read(
+            [
+                ("account_id", "=", account.id),
+                "|",
+                ("shipstation_id", "in", fetched),
+                ("picking_id.shipstation_order_id", "in", [str(oid) for oid in order_ids]),
+            ],
+            ["picking_id", "kind", "shipstation_id", "voided"],
+        )
+        for row in rows:
+            key = (row["kind"], row["shipstation_id"])
+            facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
+            facts.recorded_voided[key] = row["voided"]
+        holders = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
+        for row in holders.read(["shipstation_order_id"]):
+            order_id = row["shipstation_order_id"]
+            facts.family[row["id"]] = int(order_id) if order_id and order_id.isdigit() else None
+
+    @api.model
+    def _shipstation_update_parcels(self, picking, account, decision):
+        """Update the delivery's recorded parcels; return the values of the new ones.
+
+        :return: list of value dicts, for the caller to create a chunk's parcels at once
+        """
+        # Read through the delivery: one query for the parcels of every delivery of the run.
+        existing = {(r.kind, r.shipstation_id): r for r in picking.sudo().shipstation_shipment_ids}
+        new = []
+        for parcel in decision.parcels:
+            vals = self._values_from_parcel(parcel)
+            vals["charged"] = parcel.key in decision.charged
+            record = existing.get(parcel.key)
+            if record is None:
+                new.append(dict(vals, picking_id=picking.id, account_id=account.id))
+            elif record.voided != parcel.voided or record.charged != vals["charged"]:
+                record.write(vals)
+        return new

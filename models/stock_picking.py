@@ -1,7 +1,19 @@
 import logging
+from collections import defaultdict
+from datetime import timezone
+
+from markupsafe import Markup, escape
 
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_is_zero
+
+from ..lib.shipstation import messages as msg
+from ..lib.shipstation.fetch import Target
+from ..lib.shipstation.messages import Message
+from ..lib.shipstation.planner import BACKORDER_WAITING
+from ..lib.shipstation.values import FAIL, PickingSnapshot
+from ..texts import render
 
 _logger = logging.getLogger(__name__)
 
@@ -15,6 +27,30 @@ INHERITED_BY_BACKORDERS = (
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
 )
+#: ``shipstation_validation`` keeps stock_delivery from sending the delivery to its carrier:
+#: ShipStation already bought the label.
+VALIDATE_CONTEXT = {"skip_backorder": True, "skip_sms": True, "skip_expired": True, "shipstation_validation": True}
+SNAPSHOT_FIELDS = [
+    "name",
+    "create_date",
+    "carrier_tracking_ref",
+    "shipstation_order_id",
+    "shipstation_sync_state",
+    "shipstation_sync_code",
+    "shipstation_order_status",
+    "shipstation_survivor_order_id",
+    "shipstation_last_sync",
+]
+
+
+def int_or_none(value):
+    """A ShipStation id stored as text, as an int (None when empty or not numeric)."""
+    return int(value) if value and str(value).isdigit() else None
+
+
+def shipstation_sku(product):
+    """The SKU a product has in ShipStation: its internal reference (or a stand-in)."""
+    return product.default_code or "product-%d" % product.id
 
 
 class StockPicking(models.Model):
@@ -39,6 +75,12 @@ class StockPicking(models.Model):
         index=True,
     )
     shipstation_sync_message = fields.Text(string="ShipStation Sync Message", copy=False)
+    shipstation_sync_code = fields.Char(
+        string="ShipStation Sync Message Code",
+        copy=False,
+        help="Technical: the code and parameters of the sync message, so later runs compare "
+        "meanings, not words in one language.",
+    )
     shipstation_last_sync = fields.Datetime(
         string="ShipStation Last Sync",
         copy=False,
@@ -67,47 +109,15 @@ class StockPicking(models.Model):
         )
         if not pickings:
             raise UserError(_("Nothing to export: choose deliveries that are not done, cancelled or exported yet."))
-        Export = self.env["shipstation.export"]
-        reports = []
-        for account, group in pickings._shipstation_group_by_account().items():
-            reports.append(Export._export(account, group))
-        failed = sum(report.failed for report in reports) + sum(1 for report in reports if report.error)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Export to ShipStation"),
-                "message": "\n".join(report.text() for report in reports),
-                "type": "warning" if failed else "success",
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    def _shipstation_group_by_account(self):
-        """``{account: deliveries}``: each delivery's account, or its warehouse's, or its company's."""
-        accounts = self.env["shipstation.account"].search([("company_id", "in", self.company_id.ids)])
-        groups = {}
-        for picking in self:
-            account = picking.shipstation_account_id
-            if not account:
-                candidates = accounts.filtered(lambda a, c=picking.company_id: a.company_id == c)
-                warehouse = picking.picking_type_id.warehouse_id
-                account = (
-                    candidates.filtered(lambda a, w=warehouse: a.warehouse_id == w)[:1]
-                    or candidates.filtered(lambda a: not a.warehouse_id)[:1]
-                )
-            if not account:
-                raise UserError(_("No ShipStation account for the company of %s.", picking.name))
-            groups[account] = groups.get(account, self.browse()) | picking
-        return groups
+        return self.env["shipstation.export"]._export_pickings(pickings)
 
     def _create_backorder(self):
         backorders = super()._create_backorder()
         for backorder in backorders.filtered(lambda b: b.backorder_id.is_exported_to_shipstation):
             source = backorder.backorder_id
             backorder.write(
-                {name: source[name] for name in INHERITED_BY_BACKORDERS} | {"shipstation_sync_state": False}
+                {name: source[name] for name in INHERITED_BY_BACKORDERS}
+                | {"shipstation_sync_state": False, "shipstation_sync_code": False}
             )
         return backorders
 
@@ -152,3 +162,212 @@ class StockPicking(models.Model):
             return self.browse()  # one-step delivery (prefetched: no query per delivery)
         moves = self.env["stock.move"].browse(self.move_ids._rollup_move_origs()) - self.move_ids
         return moves.picking_id - self
+
+    # ------------------------------------------------------------------
+    # Sync: what the planner is told (a fixed number of queries for any number)
+    # ------------------------------------------------------------------
+
+    def _shipstation_snapshots(self):
+        """Plain snapshots of these deliveries for the planner, and targets for the reader.
+
+        :return: ``(list of PickingSnapshot, list of fetch.Target)``, in ``self`` order
+        """
+        rows = self.read(SNAPSHOT_FIELDS)
+        demand, reserved = self._shipstation_quantities()
+        parcels, costs = self.env["shipstation.shipment"]._shipstation_recorded(self)
+        snapshots, targets = [], []
+        for row in rows:
+            order_id = int_or_none(row["shipstation_order_id"])
+            survivor_id = int_or_none(row["shipstation_survivor_order_id"])
+            snapshots.append(
+                PickingSnapshot(
+                    id=row["id"],
+                    name=row["name"],
+                    order_id=order_id,
+                    reserved=dict(reserved[row["id"]]),
+                    demand=dict(demand[row["id"]]),
+                    tracking_ref=row["carrier_tracking_ref"] or "",
+                    cost=round(costs[row["id"]], 2),
+                    parcels=tuple(parcels[row["id"]]),
+                    survivor_id=survivor_id,
+                    order_status=row["shipstation_order_status"] or "",
+                    sync_state=row["shipstation_sync_state"] or "",
+                    sync_message=Message.from_json(row["shipstation_sync_code"]),
+                )
+            )
+            targets.append(
+                Target(
+                    order_id=order_id,
+                    order_number=row["name"],
+                    create_date=row["create_date"].replace(tzinfo=timezone.utc),
+                    known=bool(row["shipstation_last_sync"]) or row["shipstation_sync_state"] == "failed",
+                    survivor_id=survivor_id,
+                    failed=row["shipstation_sync_state"] == "failed",
+                )
+            )
+        return snapshots, targets
+
+    def _shipstation_quantities(self):
+        """``(demand, reserved)``: ``{picking id: {sku: qty in product unit}}`` of the open moves."""
+        moves = self.env["stock.move"].search_read(
+            [("picking_id", "in", self.ids), ("state", "not in", ("done", "cancel"))],
+            ["picking_id", "product_id", "product_qty", "product_uom_qty", "quantity"],
+        )
+        Product = self.env["product.product"].with_context(active_test=False)
+        products = Product.browse({m["product_id"][0] for m in moves})
+        sku_of = {product.id: shipstation_sku(product) for product in products}
+        demand, reserved = defaultdict(lambda: defaultdict(float)), defaultdict(lambda: defaultdict(float))
+        for move in moves:
+            ratio = move["product_qty"] / move["product_uom_qty"] if move["product_uom_qty"] else 1.0
+            sku = sku_of[move["product_id"][0]]
+            demand[move["picking_id"][0]][sku] += move["product_qty"]
+            reserved[move["picking_id"][0]][sku] += move["quantity"] * ratio
+        return demand, reserved
+
+    # ------------------------------------------------------------------
+    # Sync: applying one decision
+    # ------------------------------------------------------------------
+
+    def _shipstation_message_values(self, message):
+        """The sync message fields for ``message`` (rendered in this environment's language)."""
+        return {
+            "shipstation_sync_message": render(message, self.env.lang) or False,
+            "shipstation_sync_code": message.to_json() if message else False,
+        }
+
+    def _shipstation_decision_values(self, decision, started_at):
+        """Field values a decision writes on this delivery (tracking and cost aside)."""
+        self.ensure_one()
+        vals = {"shipstation_sync_state": decision.state}
+        vals.update(self._shipstation_message_values(decision.message if decision.state != "synced" else None))
+        if decision.seen:
+            # Before validating, so a backorder inherits it and counts as read.
+            vals["shipstation_last_sync"] = started_at
+        if decision.order_id and not self.shipstation_order_id:
+            vals["shipstation_order_id"] = str(decision.order_id)
+        if decision.action != FAIL:
+            vals["shipstation_order_status"] = decision.order_status or False
+            vals["shipstation_survivor_order_id"] = str(decision.survivor_id) if decision.survivor_id else False
+        return vals
+
+    def _shipstation_write_decision(self, account, decision, started_at):
+        """Write a decision's fields and parcels; return the values of parcels to create.
+
+        The caller creates the new parcels of a whole chunk in one go.
+        """
+        self.ensure_one()
+        vals = self._shipstation_decision_values(decision, started_at)
+        if decision.action != FAIL:
+            vals["shipstation_shipping_cost"] = self._shipstation_convert_cost(account, decision.cost)
+            if (self.carrier_tracking_ref or False) != (decision.tracking_ref or False):
+                # Written before any validation: stock_delivery then leaves the carrier alone.
+                vals["carrier_tracking_ref"] = decision.tracking_ref or False
+        self.write(vals)
+        new_parcels = self.env["shipstation.shipment"]._shipstation_update_parcels(self, account, decision)
+        if "carrier_tracking_ref" in vals:
+            self._shipstation_chained_pickings().filtered(
+                lambda p: p.picking_type_code == "internal" and p.state != "cancel"
+            ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
+        return new_parcels
+
+    def _shipstation_convert_cost(self, account, cost):
+        """A cost in the account's currency, in this delivery's company currency."""
+        company = self.company_id
+        if account.currency_id == company.currency_id:
+            return cost
+        return account.currency_id._convert(cost, company.currency_id, company, fields.Date.context_today(self))
+
+    def _shipstation_record_failure(self, message):
+        """Mark this delivery failed with ``message``; post it once, not at every run."""
+        self.ensure_one()
+        vals = self._shipstation_message_values(message)
+        if self.shipstation_sync_state != "failed" or self.shipstation_sync_code != vals["shipstation_sync_code"]:
+            self.write(dict(vals, shipstation_sync_state="failed"))
+            self._message_log(body=escape(vals["shipstation_sync_message"]))
+
+    def _shipstation_log_notes(self, notes):
+        """Post each delivery's sync notes as one internal note (``{picking id: [Message]}``)."""
+        lang = self.env.lang
+        bodies = {
+            pid: Markup("<br/>").join(escape(render(note, lang)) for note in lines)
+            for pid, lines in notes.items()
+            if lines
+        }
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies)
+
+    # ------------------------------------------------------------------
+    # Sync: stock operations
+    # ------------------------------------------------------------------
+
+    def _shipstation_prepare_validation(self, quantities):
+        """Set the quantities to ship: the shipped ones, or what is reserved.
+
+        Shipped quantities are taken from what each move has reserved, so stock is
+        never forced out of a location that does not hold it (the planner only
+        validates when the reservations cover what shipped).
+
+        :param dict quantities: ``{sku: qty in product UoM}``, or None to ship what is reserved
+        :raises UserError: when nothing is reserved
+        """
+        self.ensure_one()
+        moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        if quantities is not None:
+            left = dict(quantities)
+            for move in moves:
+                sku = shipstation_sku(move.product_id)
+                to_product = move.product_qty / move.product_uom_qty if move.product_uom_qty else 1.0
+                qty = min(left.get(sku, 0.0), move.quantity * to_product)
+                left[sku] = left.get(sku, 0.0) - qty
+                move.quantity = qty / to_product
+                move.picked = not float_is_zero(qty, precision_rounding=move.product_uom.rounding)
+        else:
+            moves.filtered(lambda m: m.quantity).picked = True
+        if not any(moves.mapped("picked")):
+            raise UserError(_("Nothing reserved to ship: check the stock of %s.", self.name))
+
+    def _shipstation_validate(self):
+        """Validate these deliveries, their quantities set; the rest goes to backorders.
+
+        :return: ``{picking id: [Message]}`` for the chatter
+        :raises UserError: when Odoo did not validate one of them
+        """
+        self.with_context(**VALIDATE_CONTEXT).button_validate()
+        notes = {}
+        for picking in self:
+            if picking.state != "done":
+                raise UserError(
+                    _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
+                )
+            notes[picking.id] = [msg.message(msg.VALIDATED)]
+            backorders = picking.backorder_ids
+            if backorders:
+                # What the next sync will find for them, so it has nothing to change.
+                backorders.write(
+                    dict(self._shipstation_message_values(BACKORDER_WAITING), shipstation_sync_state="waiting")
+                )
+                notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=backorders.mapped("name")))
+        return notes
+
+    def _shipstation_cancel(self):
+        """Cancel these deliveries, and the pick/pack transfers that only feed them.
+
+        :return: ``{picking id: [Message]}`` for the chatter
+        """
+        upstream_of = {}
+        for picking in self:
+            # Found before cancelling: cancelling a move cuts its link to the previous step.
+            upstream_of[picking.id] = picking._shipstation_chained_pickings().filtered(
+                lambda p, out=picking: p.picking_type_code == "internal"
+                and p.state not in ("done", "cancel")
+                and not (p.move_ids.move_dest_ids.picking_id - out)
+            )
+        upstream = self.browse().union(*upstream_of.values())
+        (self | upstream).action_cancel()
+        notes = {}
+        for picking in self:
+            notes[picking.id] = [msg.message(msg.CANCELLED)]
+            if upstream_of[picking.id]:
+                names = upstream_of[picking.id].mapped("name")
+                notes[picking.id].append(msg.message(msg.UPSTREAM_CANCELLED, names=names))
+        return notes

@@ -1,2 +1,4 @@
 from . import test_export
 from . import test_shipment_sync
+from . import test_sync_language
+from . import test_sync_runs

@@ -2,8 +2,11 @@
 
 from datetime import datetime, timedelta, timezone
 
-from shipstation import planner
-from shipstation.planner import Parcel, PickingSnapshot, RemoteFacts, plan
+from shipstation import fetch, planner
+from shipstation import messages as msg
+from shipstation import values as v
+from shipstation.planner import plan
+from shipstation.values import Parcel, PickingSnapshot, RemoteFacts
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -84,47 +87,47 @@ def test_shipped_with_items_validates_those_quantities():
         ],
     )
     (d,) = plan([s], f)
-    assert d.action == planner.VALIDATE
+    assert d.action == v.VALIDATE
     assert d.quantities == {"MUG": 3.0}  # capped by the demand; unknown SKUs ignored
     assert (d.tracking_ref, d.cost) == ("T1,T2", 10.5)
 
 
 def test_shipped_without_items_ships_reserved():
     (d,) = plan([snap()], facts([order(100, "shipped")], [label(1, 100, "T1")]))
-    assert d.action == planner.VALIDATE and d.quantities is None
+    assert d.action == v.VALIDATE and d.quantities is None
 
 
 def test_shipped_but_nothing_reserved_waits_with_reason():
     (d,) = plan([snap(reserved={"MUG": 0.0})], facts([order(100, "shipped")], [label(1, 100, "T1")]))
-    assert d.action == planner.WAIT and d.state == planner.WAITING
-    assert "not done" in d.message and d.tracking_ref == "T1"
+    assert d.action == v.WAIT and d.state == v.WAITING
+    assert d.message == msg.message(msg.NOTHING_RESERVED) and d.tracking_ref == "T1"
 
 
 def test_shipped_more_than_reserved_waits_and_names_the_sku():
     s = snap(demand={"MUG": 2.0}, reserved={"MUG": 1.0})
     (d,) = plan([s], facts([order(100, "shipped")], [label(1, 100, "T1", items=(("MUG", 2.0),))]))
-    assert d.action == planner.WAIT and "MUG: 1 of 2" in d.message
+    assert d.action == v.WAIT and d.message == msg.message(msg.NOT_ALL_RESERVED, missing=[("MUG", 1.0, 2.0)])
 
 
 def test_cancelled_cancels_unless_a_live_parcel_exists():
     (d,) = plan([snap()], facts([order(100, "cancelled")]))
-    assert d.action == planner.CANCEL
+    assert d.action == v.CANCEL
     (d,) = plan([snap()], facts([order(100, "cancelled")], [label(1, 100, "T1")]))
-    assert d.action == planner.REFRESH
+    assert d.action == v.REFRESH
 
 
 def test_other_status_only_refreshes_and_nothing_new_is_nothing():
     s = snap()
     (d,) = plan([s], facts([order(100, "on_hold")]))
-    assert d.action == planner.REFRESH and d.order_status == "on_hold"
+    assert d.action == v.REFRESH and d.order_status == "on_hold"
     (again,) = plan([applied(s, d)], facts([order(100, "on_hold")]))
-    assert again.action == planner.NOTHING and not again.notes
+    assert again.action == v.NOTHING and not again.notes
 
 
 def test_unknown_order_in_incremental_run_is_nothing():
     s = snap(order_status="awaiting_shipment", sync_state="synced")
     (d,) = plan([s], facts())
-    assert d.action == planner.NOTHING and not d.seen
+    assert d.action == v.NOTHING and not d.seen
 
 
 def test_late_void_removes_tracking_and_cost_and_says_so():
@@ -135,9 +138,9 @@ def test_late_void_removes_tracking_and_cost_and_says_so():
     voided = label(1, 100, "T1", cost=7.0, voided=True)
     (d2,) = plan([s2], facts([], [voided]))
     assert (d2.tracking_ref, d2.cost) == ("", 0.0)
-    assert any("T1 removed" in note for note in d2.notes)
+    assert msg.message(msg.PARCEL_REMOVED, tracking="T1") in d2.notes
     (d3,) = plan([applied(s2, d2)], facts([], [voided]))
-    assert d3.action == planner.NOTHING
+    assert d3.action == v.NOTHING
 
 
 def test_backorder_waits_for_its_own_parcel():
@@ -145,11 +148,11 @@ def test_backorder_waits_for_its_own_parcel():
     parcel = label(1, 100, "T1")
     f = facts([order(100, "shipped")], [parcel], consumed_by={parcel.key: {1}}, family={1: 100})
     (d,) = plan([backorder], f)
-    assert d.action == planner.WAIT and d.tracking_ref == ""
+    assert d.action == v.WAIT and d.tracking_ref == ""
     second = label(2, 100, "T2", minutes=5, items=(("MUG", 1.0),))
     f.parcels[second.key] = second
     (d,) = plan([backorder], f)
-    assert d.action == planner.VALIDATE and d.tracking_ref == "T2"
+    assert d.action == v.VALIDATE and d.tracking_ref == "T2"
 
 
 def test_backorder_keeps_waiting_when_the_run_fetched_nothing_of_its_order():
@@ -157,16 +160,16 @@ def test_backorder_keeps_waiting_when_the_run_fetched_nothing_of_its_order():
         pid=2,
         demand={"MUG": 1.0},
         order_status="shipped",
-        sync_state=planner.WAITING,
+        sync_state=v.WAITING,
         sync_message=planner.BACKORDER_WAITING,
     )
     # Incremental run: nothing fetched, but the database says delivery 1 holds a live parcel.
     f = facts(consumed_by={("shipment", 1): {1}}, family={1: 100}, recorded_voided={("shipment", 1): False})
     (d,) = plan([backorder], f)
-    assert d.action == planner.NOTHING
+    assert d.action == v.NOTHING
     f.recorded_voided[("shipment", 1)] = True  # the source's only label was voided since
     (d,) = plan([backorder], f)
-    assert d.action != planner.VALIDATE
+    assert d.action != v.VALIDATE
 
 
 def test_split_delivery_keeps_status_and_cost_when_only_the_parent_is_read_again():
@@ -181,9 +184,9 @@ def test_split_delivery_keeps_status_and_cost_when_only_the_parent_is_read_again
         parts,
     )
     (d,) = plan([s], first)
-    assert (d.action, d.cost) == (planner.WAIT, 7.0)
+    assert (d.action, d.cost) == (v.WAIT, 7.0)
     (again,) = plan([applied(s, d)], facts([order(100, "awaiting_shipment", mergedOrSplit=True)]))
-    assert again.action == planner.NOTHING
+    assert again.action == v.NOTHING
 
 
 def test_split_children_count_for_the_parent_delivery():
@@ -196,7 +199,7 @@ def test_split_children_count_for_the_parent_delivery():
         [label(1, 101, "A", cost=1.0), label(2, 102, "B", cost=2.0, minutes=1)],
     )
     (d,) = plan([snap()], f)
-    assert d.action == planner.VALIDATE and (d.tracking_ref, d.cost) == ("A,B", 3.0)
+    assert d.action == v.VALIDATE and (d.tracking_ref, d.cost) == ("A,B", 3.0)
 
 
 def test_merged_orders_share_tracking_and_charge_cost_once():
@@ -208,17 +211,18 @@ def test_merged_orders_share_tracking_and_charge_cost_once():
     d1, d2 = plan([survivor, absorbed], f)
     assert (d1.tracking_ref, d2.tracking_ref) == ("M", "M")
     assert (d1.cost, d2.cost) == (9.0, 0.0)
-    assert d2.survivor_id == 100 and d2.action == planner.VALIDATE
+    assert d2.survivor_id == 100 and d2.action == v.VALIDATE
 
 
 def test_missing_or_unreadable_order_fails_that_delivery_only():
     f = facts([order(100, "shipped")], [label(1, 100, "T1")], missing={300}, errors={400: "HTTP 500"})
     ok, missing, broken = plan([snap(1, 100), snap(2, 300), snap(3, 400)], f)
-    assert ok.action == planner.VALIDATE
-    assert missing.action == planner.FAIL and "no order 300" in missing.message
-    assert broken.action == planner.FAIL and "HTTP 500" in broken.message
+    assert ok.action == v.VALIDATE
+    assert missing.action == v.FAIL and missing.message.code == msg.ORDER_MISSING
+    assert missing.message.get("order_id") == 300
+    assert broken.action == v.FAIL and broken.message.get("error") == "HTTP 500"
     (again,) = plan([applied(snap(2, 300), missing)], f)
-    assert again.action == planner.NOTHING
+    assert again.action == v.NOTHING
 
 
 def test_plan_is_deterministic():
@@ -240,11 +244,11 @@ def test_parcels_from_api_records():
         "carrierCode": "ups",
         "serviceCode": "ups_ground",
     }
-    parcel = planner.parcel_from_shipment(shipment)
+    parcel = fetch.parcel_from_shipment(shipment)
     assert parcel.key == ("shipment", 7) and parcel.items == (("MUG", 2.0),) and parcel.insurance_cost == 1.0
-    assert planner.parcel_from_shipment(dict(shipment, shipmentItems=None)).items is None
+    assert fetch.parcel_from_shipment(dict(shipment, shipmentItems=None)).items is None
     fulfillment = {"fulfillmentId": 9, "orderId": 100, "trackingNumber": "F", "voided": True, "carrierCode": "usps"}
-    parcel = planner.parcel_from_fulfillment(fulfillment)
+    parcel = fetch.parcel_from_fulfillment(fulfillment)
     assert parcel.key == ("fulfillment", 9) and parcel.voided and parcel.items is None
 
 
@@ -255,28 +259,29 @@ def test_delivery_without_order_id_finds_its_order_by_number_and_nothing_else():
         [label(1, 200, "OTHER1"), label(2, 201, "OTHER2"), label(3, 100, "MINE")],
     )
     (d,) = plan([snap(pid=7, order_id=None)], f)
-    assert (d.order_id, d.tracking_ref, d.action) == (100, "MINE", planner.VALIDATE)
+    assert (d.order_id, d.tracking_ref, d.action) == (100, "MINE", v.VALIDATE)
     (d,) = plan([snap(pid=8, order_id=None)], f)
-    assert d.action == planner.FAIL and d.tracking_ref == "" and "numbered WH/OUT/8" in d.message
+    assert d.action == v.FAIL and d.tracking_ref == ""
+    assert d.message == msg.message(msg.NO_ORDER_NUMBERED, number="WH/OUT/8")
 
 
 def test_failure_stands_until_the_order_is_read_again():
-    failed = snap(sync_state=planner.FAILED, sync_message="boom", order_status="shipped")
+    failed = snap(sync_state=v.FAILED, sync_message=msg.message(msg.SYNC_FAILED, error="boom"), order_status="shipped")
     (d,) = plan([failed], facts())
-    assert d.action == planner.NOTHING
+    assert d.action == v.NOTHING
     (d,) = plan([failed], facts([order(100, "shipped")], [label(1, 100, "T1")]))
-    assert d.action == planner.VALIDATE
+    assert d.action == v.VALIDATE
 
 
 def test_shipped_without_any_parcel_acts_only_on_a_fresh_read():
-    (d,) = plan([snap(order_status="shipped", sync_state=planner.SYNCED)], facts())
-    assert d.action == planner.NOTHING
+    (d,) = plan([snap(order_status="shipped", sync_state=v.SYNCED)], facts())
+    assert d.action == v.NOTHING
     (d,) = plan([snap()], facts([order(100, "shipped")]))
-    assert d.action == planner.VALIDATE and d.quantities is None
+    assert d.action == v.VALIDATE and d.quantities is None
 
 
 def test_split_part_shipped_later_counts_even_when_the_parent_is_not_read():
-    s = snap(order_status="awaiting_shipment", sync_state=planner.SYNCED)
+    s = snap(order_status="awaiting_shipment", sync_state=v.SYNCED)
     f = facts([order(101, "shipped", parentId=100)], [label(1, 101, "PART")])
     (d,) = plan([s], f)
-    assert (d.action, d.tracking_ref) == (planner.VALIDATE, "PART")
+    assert (d.action, d.tracking_ref) == (v.VALIDATE, "PART")

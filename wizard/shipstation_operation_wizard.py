@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.shipstation.report import summary_text
+from ..texts import summary_text
 
 
 class ShipStationOperationWizard(models.TransientModel):
@@ -50,7 +50,7 @@ class ShipStationOperationWizard(models.TransientModel):
             reports = self.env["shipstation.export"]._export_accounts(self.account_ids)
         else:
             raise UserError(_("Choose an operation to process."))
-        self.write({"state": "done", "result": summary_text(reports)})
+        self.write({"state": "done", "result": summary_text(reports, self.env.lang)})
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

@@ -4,6 +4,8 @@ Every error carries the request that failed (method and URL without credentials)
 and, when there was one, the HTTP status. None of them ever holds the API secret.
 """
 
+import re
+
 
 class ShipStationError(Exception):
     """Base class of every error the client raises.
@@ -60,3 +62,48 @@ class NetworkError(ShipStationError):
 
 class MalformedResponseError(ShipStationError):
     """The answer was not the JSON shape the endpoint documents."""
+
+
+_STATUS_ERRORS = {
+    400: (BadRequestError, "ShipStation rejected the request"),
+    404: (NotFoundError, "Not found on ShipStation"),
+    500: (ServerError, "ShipStation server error"),
+    None: (ShipStationError, "ShipStation error"),
+}
+#: Keys of ShipStation's (ASP.NET) error bodies that carry a message.
+ERROR_MESSAGE_KEYS = ("Message", "ExceptionMessage", "MessageDetail", "message")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def error_for_status(status, data, text, method, url):
+    """The typed error an HTTP error status means (429 aside: the client retries it).
+
+    :param int status: HTTP status of the final answer
+    :param data: decoded JSON body, or None
+    :param str text: raw body
+    :return: :class:`ShipStationError` (a subclass), to raise
+    """
+    if status in (401, 403):
+        return AuthenticationError("ShipStation refused the API key and secret", method, url, status)
+    key = status if status in _STATUS_ERRORS else (500 if status >= 500 else None)
+    error_class, prefix = _STATUS_ERRORS[key]
+    return error_class("%s: %s" % (prefix, error_text(data, text)), method, url, status)
+
+
+def error_text(data, text):
+    """ShipStation's message from an error body (ASP.NET style), or the raw text."""
+    if isinstance(data, dict):
+        # ASP.NET pairs a vague Message with the useful ExceptionMessage: keep both.
+        parts = [str(data[k]) for k in ERROR_MESSAGE_KEYS if data.get(k)]
+        message = " ".join(dict.fromkeys(parts))
+        model_state = data.get("ModelState")
+        if isinstance(model_state, dict):
+            details = "; ".join(
+                "%s: %s" % (field, " ".join(map(str, errs)) if isinstance(errs, list) else errs)
+                for field, errs in model_state.items()
+            )
+            message = "%s %s" % (message, details) if message else details
+        if message:
+            return message
+    # Gateways answer HTML: keep its words only.
+    return " ".join(_TAG.sub(" ", text or "").split())[:300] or "no details"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .errors import AuthenticationError, NotFoundError, ShipStationError
-from .planner import RemoteFacts, parcel_from_fulfillment, parcel_from_shipment
+from .values import Parcel, RemoteFacts
 
 #: Re-read this much before the last sync: clock skew between Odoo and ShipStation,
 #: and records written while the last sync was reading.
@@ -205,3 +205,50 @@ def _read_parcels(client, facts, order, always):
             shipments=client.iter_shipments(orderId=order["orderId"], includeShipmentItems=True),
             fulfillments=client.iter_fulfillments(orderId=order["orderId"]),
         )
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def _items(raw_items):
+    if not raw_items:
+        return None
+    items = tuple(
+        (item.get("sku") or "", float(item.get("quantity") or 0)) for item in raw_items if not item.get("adjustment")
+    )
+    return items or None
+
+
+def parcel_from_shipment(shipment):
+    """:class:`~.values.Parcel` from a ShipStation shipment (as the client returns it)."""
+    return Parcel(
+        key=("shipment", shipment["shipmentId"]),
+        order_id=shipment.get("orderId"),
+        tracking_number=shipment.get("trackingNumber") or "",
+        carrier_code=shipment.get("carrierCode") or "",
+        service_code=shipment.get("serviceCode") or "",
+        ship_date=shipment.get("shipDate"),
+        create_date=shipment.get("createDate"),
+        cost=float(shipment.get("shipmentCost") or 0.0),
+        insurance_cost=float(shipment.get("insuranceCost") or 0.0),
+        voided=bool(shipment.get("voided")),
+        void_date=shipment.get("voidDate"),
+        is_return=bool(shipment.get("isReturnLabel")),
+        items=_items(shipment.get("shipmentItems")),
+    )
+
+
+def parcel_from_fulfillment(fulfillment):
+    """:class:`~.values.Parcel` from a ShipStation fulfillment (an order marked as shipped)."""
+    return Parcel(
+        key=("fulfillment", fulfillment["fulfillmentId"]),
+        order_id=fulfillment.get("orderId"),
+        tracking_number=fulfillment.get("trackingNumber") or "",
+        carrier_code=fulfillment.get("carrierCode") or "",
+        service_code=fulfillment.get("fulfillmentServiceCode") or "",
+        ship_date=fulfillment.get("shipDate"),
+        create_date=fulfillment.get("createDate"),
+        cost=float(fulfillment.get("fulfillmentFee") or 0.0),
+        voided=bool(fulfillment.get("voided")),
+        void_date=fulfillment.get("voidDate"),
+    )

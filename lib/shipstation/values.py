@@ -1,0 +1,155 @@
+"""The values the sync passes between its parts, and their constants.
+
+The readers (:mod:`.fetch`) turn ShipStation records into :class:`Parcel` and fill
+:class:`RemoteFacts`; the Odoo layer describes each in-transit delivery as a
+:class:`PickingSnapshot`; the planner (:mod:`.planner`) returns one
+:class:`Decision` per delivery. All of them are plain data.
+
+Vocabulary:
+
+* *parcel*: a ShipStation shipment (a label) or a fulfillment (an order marked as
+  shipped without a ShipStation label), keyed ``("shipment", id)`` or
+  ``("fulfillment", id)``;
+* *own orders* of a delivery: its ShipStation order and the orders ShipStation split
+  off it (children whose ``advancedOptions.parentId`` is that order);
+* *survivor*: the order another order was merged into (its ``mergedIds`` lists the
+  absorbed one); the delivery of an absorbed order follows the survivor;
+* *family*: the deliveries linked to the same ShipStation order (a delivery and its
+  backorders). A parcel is consumed by one member of a family only, so the
+  remainder of a partly shipped order waits for parcels of its own.
+"""
+
+from dataclasses import dataclass, field
+
+# ShipStation order statuses the sync acts on
+SHIPPED = "shipped"
+CANCELLED = "cancelled"
+
+# Decision actions
+VALIDATE = "validate"
+CANCEL = "cancel"
+WAIT = "wait"
+FAIL = "fail"
+REFRESH = "refresh"  # tracking/cost/status written, nothing else
+NOTHING = "nothing"
+
+# shipstation_sync_state values
+SYNCED = "synced"
+WAITING = "waiting"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """A ShipStation shipment or fulfillment, reduced to what the sync uses.
+
+    :param tuple key: ``("shipment", shipmentId)`` or ``("fulfillment", fulfillmentId)``
+    :param int order_id: ShipStation orderId the parcel belongs to
+    :param tuple items: ``((sku, quantity), ...)``, or None when ShipStation does not
+        say which items left (fulfillments, labels without shipment items)
+    """
+
+    key: tuple
+    order_id: int
+    tracking_number: str = ""
+    carrier_code: str = ""
+    service_code: str = ""
+    ship_date: object = None
+    create_date: object = None
+    cost: float = 0.0
+    insurance_cost: float = 0.0
+    voided: bool = False
+    void_date: object = None
+    is_return: bool = False
+    items: tuple = None
+
+    @property
+    def sort_key(self):
+        """Stable order of parcels on a delivery: creation time, then id."""
+        created = self.create_date.replace(tzinfo=None).isoformat() if self.create_date else ""
+        return (created, self.key)
+
+
+@dataclass(frozen=True)
+class PickingSnapshot:
+    """What the planner needs to know of one in-transit delivery order.
+
+    :param int id: the picking's database id
+    :param int order_id: its ShipStation orderId, or None when only its name is known
+    :param dict reserved: ``{sku: quantity reserved}`` (what could ship now)
+    :param dict demand: ``{sku: quantity ordered}``
+    :param tuple parcels: parcels already consumed by this delivery (as last seen)
+    :param int survivor_id: order the delivery's order was merged into, when known
+    :param str order_status: ShipStation status seen by the last sync, if any
+    :param sync_message: :class:`~.messages.Message` the last sync left, or None
+    """
+
+    id: int
+    name: str
+    order_id: int = None
+    reserved: dict = field(default_factory=dict)
+    demand: dict = field(default_factory=dict)
+    tracking_ref: str = ""
+    cost: float = 0.0
+    parcels: tuple = ()
+    survivor_id: int = None
+    order_status: str = ""
+    sync_state: str = ""
+    sync_message: object = None
+
+
+@dataclass
+class RemoteFacts:
+    """What ShipStation returned in this run, and which parcels deliveries hold.
+
+    :param dict orders: ``{orderId: order dict}`` of every order read
+    :param dict parcels: ``{key: Parcel}`` of every shipment and fulfillment read
+    :param set missing: orderIds ShipStation answered 404 for
+    :param dict errors: ``{orderId: reason}`` for orders ShipStation failed to return
+    :param dict consumed_by: ``{parcel key: {picking id, ...}}`` for parcels already
+        recorded on any delivery (targets or not, e.g. a validated parent)
+    :param dict family: ``{picking id: orderId}`` for those consuming deliveries
+    :param dict recorded_voided: ``{parcel key: voided}`` as recorded in the database
+    """
+
+    orders: dict = field(default_factory=dict)
+    parcels: dict = field(default_factory=dict)
+    missing: set = field(default_factory=set)
+    errors: dict = field(default_factory=dict)
+    consumed_by: dict = field(default_factory=dict)
+    family: dict = field(default_factory=dict)
+    recorded_voided: dict = field(default_factory=dict)
+
+
+@dataclass
+class Decision:
+    """What one sync does to one delivery.
+
+    ``parcels`` is the full list of parcels the delivery holds after the sync
+    (consumed earlier or now, voided ones included); ``quantities`` is
+    ``{sku: quantity}`` to ship, or None to ship what is reserved. ``message`` (why
+    it waits or failed) and ``notes`` (chatter lines) are
+    :class:`~.messages.Message` values.
+    """
+
+    picking_id: int
+    action: str
+    tracking_ref: str
+    cost: float
+    order_id: int = None
+    parcels: tuple = ()
+    quantities: dict = None
+    state: str = SYNCED
+    message: object = None
+    order_status: str = ""
+    survivor_id: int = None
+    seen: bool = False
+    charged: frozenset = frozenset()
+    notes: list = field(default_factory=list)
+    #: Whether the tracking reference or the parcels (or their voided flags) change.
+    parcels_changed: bool = False
+
+    @property
+    def changed(self):
+        """Whether applying this decision writes anything."""
+        return self.action != NOTHING

@@ -1,0 +1,209 @@
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from ..lib.shipstation.messages import ACCOUNT_BUSY, message
+from ..models import shipstation_sync
+from .common import ShipStationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSyncRuns(ShipStationCommon):
+    """How sync runs behave: failures kept to their delivery or account, entry points,
+    API use and security, against the ShipStation sandbox over real HTTP."""
+
+    # -- failures stay where they happen --------------------------------------------------
+
+    def test_missing_order_and_failing_order_do_not_stop_others(self):
+        good, order = self._make_delivery([(self.mug, 1)])
+        missing, _order = self._make_delivery([(self.tee, 1)], export=False)
+        missing.write(
+            {
+                "is_exported_to_shipstation": True,
+                "shipstation_account_id": self.account.id,
+                "shipstation_order_id": "987654",
+            }
+        )
+        broken, _order = self._make_delivery([(self.cap, 1)], export=False)
+        broken.write(
+            {
+                "is_exported_to_shipstation": True,
+                "shipstation_account_id": self.account.id,
+                "shipstation_order_id": "987655",
+            }
+        )
+        self.sandbox.faults.add(status=500, count=None, path="/orders/987655")
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "STILL1"}])
+        report = self._sync()
+        self.assertEqual(good.state, "done")
+        self.assertEqual(good.carrier_tracking_ref, "STILL1")
+        self.assertEqual(missing.shipstation_sync_state, "failed")
+        self.assertIn("987654", missing.shipstation_sync_message)
+        self.assertEqual(broken.shipstation_sync_state, "failed")
+        self.assertIn("could not return", broken.shipstation_sync_message)
+        self.assertEqual(report.failed, 2)
+        self.assertEqual({name for name, _reason in report.failures}, {missing.name, broken.name})
+
+    @mute_logger("odoo.addons.shipstation_connector.models.shipstation_sync")
+    def test_odoo_error_while_validating_is_isolated(self):
+        serial = self.env["product.product"].create(
+            {"name": "Laptop", "default_code": "SS-LAPTOP", "type": "product", "tracking": "serial"}
+        )
+        lot = self.env["stock.lot"].create({"name": "SN1", "product_id": serial.id, "company_id": self.company.id})
+        self.env["stock.quant"]._update_available_quantity(serial, self.stock_location, 1, lot_id=lot)
+        bad, bad_order = self._make_delivery([(serial, 1)])
+        bad.move_ids.move_line_ids.lot_id = False
+        good, good_order = self._make_delivery([(self.mug, 1)])
+        for order in (bad_order, good_order):
+            self.sandbox.store.ship_order(order["orderId"])
+        report = self._sync()
+        self.assertEqual(good.state, "done")
+        self.assertNotEqual(bad.state, "done")
+        self.assertEqual(bad.shipstation_sync_state, "failed")
+        self.assertFalse(bad.carrier_tracking_ref, "the failed delivery's writes were rolled back")
+        self.assertEqual(report.failed, 1)
+        # The warehouse sets the serial number; a later run, with nothing new in
+        # ShipStation, reads the failed delivery's order again and validates it.
+        bad.move_ids.move_line_ids.lot_id = lot
+        self._age_watermark()
+        self._sync()
+        self.assertEqual(bad.state, "done")
+        self.assertEqual(bad.shipstation_sync_state, "synced")
+
+    def test_bad_credentials_fail_that_account_only(self):
+        other = self._make_account("Wrong secret", api_secret="nope")
+        ok_picking, order = self._make_delivery([(self.mug, 1)])
+        other_picking, other_order = self._make_delivery([(self.tee, 1)], account=other)
+        for o in (order, other_order):
+            self.sandbox.store.ship_order(o["orderId"])
+        wizard = Form(
+            self.env["shipstation.operation.wizard"].with_context(default_account_ids=(self.account | other).ids)
+        )
+        wizard.save().action_process()
+        self.assertEqual(ok_picking.state, "done")
+        self.assertNotEqual(other_picking.state, "done")
+        self.assertFalse(other.sync_since)
+        self.assertIn("refused", other.message_ids[0].body)
+
+    # -- entry points --------------------------------------------------------------------
+
+    def test_wizard_with_two_accounts(self):
+        second = self._make_account("Second account")
+        p1, o1 = self._make_delivery([(self.mug, 1)])
+        p2, o2 = self._make_delivery([(self.tee, 1)], account=second)
+        for o in (o1, o2):
+            self.sandbox.store.ship_order(o["orderId"])
+        action = self.account.action_open_operations()
+        self.assertEqual(action["context"]["default_account_ids"], self.account.ids)
+        form = Form(self.env["shipstation.operation.wizard"].with_context(**action["context"]))
+        form.account_ids.add(second)
+        self.assertEqual(form.operation, "import")
+        self.assertEqual(form.import_operation, "import_shipment_details")
+        wizard = form.save()
+        wizard.action_process()
+        self.assertEqual((p1.state, p2.state), ("done", "done"))
+        self.assertEqual(wizard.state, "done")
+        self.assertIn("Main ShipStation", wizard.result)
+        self.assertIn("Second account", wizard.result)
+        self.assertIn("API calls", wizard.result)
+
+    def test_cron_runs_only_toggled_accounts(self):
+        off = self._make_account("Toggle off")
+        self.account.auto_import_shipment_details = True
+        p_on, o_on = self._make_delivery([(self.mug, 1)])
+        p_off, o_off = self._make_delivery([(self.tee, 1)], account=off)
+        for o in (o_on, o_off):
+            self.sandbox.store.ship_order(o["orderId"])
+        cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
+        self.assertFalse(cron.active)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        cron.method_direct_trigger()
+        self.assertEqual(p_on.state, "done")
+        self.assertEqual(p_off.state, "assigned")
+        self.assertTrue(self.account.sync_since)
+        self.assertFalse(off.sync_since)
+
+    def test_scheduled_run_hands_the_rest_to_its_next_run(self):
+        self.account.auto_import_shipment_details = True
+        cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
+        cron.active = True
+        pickings = self.env["stock.picking"]
+        for _i in range(3):
+            picking, order = self._make_delivery([(self.mug, 1)])
+            self.sandbox.store.ship_order(order["orderId"])
+            pickings |= picking
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("shipstation_connector.cron_time_budget", "0.000001")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with patch.object(shipstation_sync, "APPLY_CHUNK", 1):  # one delivery a chunk, so it stops after one
+            self.env["shipstation.account"]._cron_import_shipment_details()
+        self.assertEqual(pickings.mapped("state").count("done"), 1)
+        self.assertFalse(self.account.sync_since, "an unfinished run keeps the watermark")
+        self.assertIn("2 deliveries left for the next run", self.account.last_sync_summary)
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        params.set_param("shipstation_connector.cron_time_budget", "600")
+        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.assertEqual(set(pickings.mapped("state")), {"done"})
+        self.assertTrue(self.account.sync_since)
+
+    def test_concurrent_sync_of_same_account_is_refused(self):
+        picking, order = self._make_delivery([(self.mug, 1)])
+        self.sandbox.store.ship_order(order["orderId"])
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5353, self.account.id])
+            report = self._sync()
+        self.assertEqual(report.error, message(ACCOUNT_BUSY))
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(report.api_calls, 0)
+
+    # -- API use -------------------------------------------------------------------------
+
+    def test_api_calls_do_not_grow_with_deliveries(self):
+        for _i in range(3):
+            picking, order = self._make_delivery([(self.mug, 1)])
+            self.sandbox.store.ship_order(order["orderId"])
+        few = self._sync().api_calls
+        for _i in range(12):
+            picking, order = self._make_delivery([(self.tee, 1)])
+            self.sandbox.store.ship_order(order["orderId"])
+        self.account.sync_since = False
+        many = self._sync().api_calls
+        self.assertLessEqual(many, few + 1)
+        self.assertLessEqual(many, 4)
+        again = self._sync()
+        self.assertLessEqual(again.api_calls, 4)
+        self.assertEqual(again.updated, 0)
+
+    # -- security ------------------------------------------------------------------------
+
+    def test_secret_readable_by_managers_only(self):
+        user = new_test_user(self.env, "ss_user", groups="shipstation_connector.group_shipstation_user")
+        manager = new_test_user(self.env, "ss_manager", groups="shipstation_connector.group_shipstation_manager")
+        self.assertEqual(self.account.with_user(manager).api_secret, "test-secret")
+        account_as_user = self.account.with_user(user)
+        self.assertEqual(account_as_user.name, "Main ShipStation")
+        self.assertNotIn("api_secret", account_as_user.fields_get())
+        with self.assertRaises(AccessError):
+            account_as_user.read(["api_secret"])
+
+    def test_company_b_user_sees_nothing_of_company_a(self):
+        company_b = self.env["res.company"].create({"name": "Company B"})
+        account_b = self._make_account("Account B", company=company_b)
+        picking_a, order_a = self._make_delivery([(self.mug, 1)])
+        self.sandbox.store.ship_order(order_a["orderId"])
+        user_b = new_test_user(
+            self.env,
+            "ss_user_b",
+            groups="shipstation_connector.group_shipstation_user,stock.group_stock_user",
+            company_id=company_b.id,
+            company_ids=[company_b.id],
+        )
+        Account = self.env["shipstation.account"].with_user(user_b)
+        self.assertEqual(Account.search([]), account_b)
+        report = self._sync(account_b, user=user_b)
+        self.assertFalse(report.error)
+        self.assertEqual(report.checked, 0)
+        self.assertEqual(picking_a.state, "assigned")
+        self.assertFalse(picking_a.carrier_tracking_ref)

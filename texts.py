@@ -1,0 +1,131 @@
+"""The words of the sync and the export, through Odoo's translations.
+
+The pure code (``lib/shipstation``) speaks in :mod:`message codes
+<.lib.shipstation.messages>`; this module holds the sentence of every code, marked
+for translation (``i18n/shipstation_connector.pot``), and renders messages and run
+reports in a language the caller names. What a run stores (a delivery's sync
+message, its chatter notes, the account's last summary) is rendered in the
+company's language, so it never depends on who ran the run.
+"""
+
+from odoo.tools.translate import _lt
+
+from .lib.shipstation import messages as msg
+from .lib.shipstation.report import AccountReport, totals
+
+TEXTS = {
+    msg.NO_ORDER_NUMBERED: _lt(
+        "ShipStation has no order numbered %(number)s. Export the delivery, or set its ShipStation order id."
+    ),
+    msg.ORDER_MISSING: _lt(
+        "ShipStation has no order %(order_id)s for %(name)s: it was deleted or never created. "
+        "Check the order in ShipStation, then export the delivery again."
+    ),
+    msg.ORDER_UNREADABLE: _lt("ShipStation could not return order %(order_id)s: %(error)s. The next sync tries again."),
+    msg.BACKORDER_WAITING: _lt(
+        "The ShipStation order is shipped, but its parcels were recorded on an earlier delivery of the "
+        "same order: these remaining items have no parcel in ShipStation yet."
+    ),
+    msg.LABELS_VOIDED: _lt(
+        "The ShipStation order says shipped, but every label of it was voided: waiting for a new label."
+    ),
+    msg.NOTHING_RESERVED: _lt(
+        "Shipped in ShipStation, but nothing is reserved here yet (an earlier step such as the "
+        "pick is not done). The delivery is validated as soon as the goods are ready."
+    ),
+    msg.NOT_ALL_RESERVED: _lt(
+        "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
+        "The delivery is validated as soon as they are."
+    ),
+    msg.SYNC_FAILED: _lt("ShipStation sync failed: %(error)s"),
+    msg.PARCEL_ADDED: _lt("Parcel %(tracking)s added (%(carrier)s)."),
+    msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
+    msg.PARCEL_REMOVED: _lt("Parcel %(tracking)s removed: its label was voided in ShipStation."),
+    msg.VALIDATED: _lt("Validated: shipped in ShipStation."),
+    msg.BACKORDER_CREATED: _lt("Backorder %(names)s created for the items ShipStation has not shipped."),
+    msg.CANCELLED: _lt("Cancelled: the order was cancelled in ShipStation."),
+    msg.UPSTREAM_CANCELLED: _lt("Also cancelled, as they only fed this delivery: %(names)s"),
+    msg.ACCOUNT_BUSY: _lt("a sync of this account is already running; try again when it is done."),
+    msg.ACCOUNT_UNEXPECTED: _lt("unexpected error (%(error)s); the server log has the details."),
+    msg.EXPORT_NO_ADDRESS: _lt("The delivery has no customer address."),
+    msg.EXPORT_NO_STREET: _lt("The delivery address of %(partner)s has no street or city."),
+    msg.EXPORT_NO_COUNTRY: _lt("The delivery address of %(partner)s has no country."),
+    msg.EXPORT_NO_SKU: _lt("These products have no internal reference (ShipStation SKU): %(products)s"),
+    msg.EXPORT_ZERO_QUANTITY: _lt("The delivery has a line with quantity zero."),
+    msg.EXPORT_FRACTIONAL: _lt("ShipStation takes whole quantities only: %(products)s"),
+    msg.EXPORT_BATCH_REFUSED: _lt("ShipStation did not accept the batch: %(error)s"),
+    msg.EXPORT_ORDER_REFUSED: _lt("ShipStation refused the order: %(error)s"),
+    msg.EXPORT_NO_RESULT: _lt("ShipStation returned no result for this order."),
+}
+MISSING_ITEM = _lt("%(sku)s: %(reserved)s of %(needed)s")
+SYNC_HEAD = _lt(
+    "%(account)s: %(checked)d deliveries checked, %(updated)d updated, %(validated)d validated "
+    "(%(backorders)d backorders), %(cancelled)d cancelled, %(waiting)d waiting, %(failed)d failed; "
+    "%(api_calls)d ShipStation API calls, %(seconds).1f s."
+)
+SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
+SYNC_ERROR = _lt("%(account)s: not synced: %(error)s")
+SYNC_TOTAL = _lt(
+    "Total: %(checked)d checked, %(updated)d updated, %(validated)d validated, %(cancelled)d "
+    "cancelled, %(waiting)d waiting, %(failed)d failed, %(api_calls)d API calls."
+)
+EXPORT_HEAD = _lt(
+    "%(account)s: %(checked)d deliveries to export, %(exported)d exported, %(failed)d failed; "
+    "%(api_calls)d ShipStation API calls, %(seconds).1f s."
+)
+EXPORT_ERROR = _lt("%(account)s: not exported: %(error)s")
+NO_ACCOUNT = _lt("No ShipStation account to sync.")
+
+
+def _text(lazy, lang):
+    """``lazy`` in ``lang`` (Odoo's code translations look up ``context`` in this frame)."""
+    context = {"lang": lang or "en_US"}  # noqa: F841 - read by Odoo's _lt through the frame
+    return str(lazy)
+
+
+def render(message, lang):
+    """The sentence of a :class:`~.lib.shipstation.messages.Message` in ``lang``.
+
+    :param message: a Message, or None (gives ``""``)
+    :param str lang: language code, e.g. ``en_US``
+    :return: str
+    """
+    if message is None:
+        return ""
+    if message.code == msg.ACCOUNT_ERROR:
+        return message.get("error")  # ShipStation's or the set-up's own words, as they came
+    params = dict(message.params)
+    if message.code == msg.NOT_ALL_RESERVED:
+        item = _text(MISSING_ITEM, lang)
+        params["missing"] = ", ".join(
+            item % {"sku": sku, "reserved": "%g" % reserved, "needed": "%g" % needed}
+            for sku, reserved, needed in params.get("missing", ())
+        )
+    if "names" in params and isinstance(params["names"], tuple):
+        params["names"] = ", ".join(params["names"])
+    if "products" in params and isinstance(params["products"], tuple):
+        params["products"] = ", ".join(params["products"])
+    return _text(TEXTS[message.code], lang) % params
+
+
+def report_text(report, lang):
+    """One paragraph a warehouse user can read: the figures, then each failure."""
+    values = dict(vars(report), error=render(report.error, lang))
+    if report.error:
+        head = _text(SYNC_ERROR if isinstance(report, AccountReport) else EXPORT_ERROR, lang) % values
+    elif isinstance(report, AccountReport):
+        head = _text(SYNC_HEAD, lang) % values
+        if report.left:
+            head += " " + _text(SYNC_LEFT, lang) % values
+    else:
+        head = _text(EXPORT_HEAD, lang) % values
+    lines = [head] + ["  - %s: %s" % (name, render(message, lang)) for name, message in report.failures]
+    return "\n".join(lines)
+
+
+def summary_text(reports, lang):
+    """The whole run, one paragraph per account, then the totals when several."""
+    parts = [report_text(report, lang) for report in reports]
+    if len(reports) > 1 and all(isinstance(r, AccountReport) for r in reports):
+        parts.append(_text(SYNC_TOTAL, lang) % totals(reports))
+    return "\n".join(parts) if parts else _text(NO_ACCOUNT, lang)
