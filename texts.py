@@ -37,6 +37,10 @@ TEXTS = {
         "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
         "The delivery is validated as soon as they are."
     ),
+    msg.UNKNOWN_SKUS: _lt(
+        "ShipStation shipped items that are not on this delivery (SKU %(skus)s). Check the SKUs in "
+        "ShipStation and the products' internal references: nothing is validated until they match."
+    ),
     msg.SYNC_FAILED: _lt("ShipStation sync failed: %(error)s"),
     msg.PARCEL_ADDED: _lt("Parcel %(tracking)s added (%(carrier)s)."),
     msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
@@ -103,8 +107,9 @@ def render(message, lang):
         )
     if "names" in params and isinstance(params["names"], tuple):
         params["names"] = ", ".join(params["names"])
-    if "products" in params and isinstance(params["products"], tuple):
-        params["products"] = ", ".join(params["products"])
+    for name in ("products", "skus"):
+        if isinstance(params.get(name), tuple):
+            params[name] = ", ".join(params[name])
     return _text(TEXTS[message.code], lang) % params
 
 

@@ -87,9 +87,20 @@ def test_shipped_with_items_validates_those_quantities():
         ],
     )
     (d,) = plan([s], f)
-    assert d.action == v.VALIDATE
-    assert d.quantities == {"MUG": 3.0}  # capped by the demand; unknown SKUs ignored
+    assert d.action == v.WAIT and d.message == msg.message(msg.UNKNOWN_SKUS, skus=["HAT"])
     assert (d.tracking_ref, d.cost) == ("T1,T2", 10.5)
+    # HAT is a line of the ShipStation order that another delivery holds: not this one's.
+    f.orders[100]["items"] = [{"sku": "MUG", "quantity": 3}, {"sku": "HAT", "quantity": 1}]
+    (d,) = plan([s], f)
+    assert d.action == v.VALIDATE
+    assert d.quantities == {"MUG": 3.0}  # capped by the demand
+
+
+def test_label_items_match_skus_as_shipstation_does():
+    s = snap(demand={"SSACC-A": 2.0})
+    f = facts([order(100, "shipped")], [label(1, 100, "T1", items=((" ssacc-a ", 2.0),))])
+    (d,) = plan([s], f)
+    assert d.action == v.VALIDATE and d.quantities == {"SSACC-A": 2.0}
 
 
 def test_shipped_without_items_ships_reserved():

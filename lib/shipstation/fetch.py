@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .errors import AuthenticationError, NotFoundError, ShipStationError
-from .values import Parcel, RemoteFacts
+from .values import Parcel, RemoteFacts, normalize
 
 #: Re-read this much before the last sync: clock skew between Odoo and ShipStation,
 #: and records written while the last sync was reading.
@@ -168,8 +168,8 @@ def _read_one(client, facts, target, always_parcels=False):
     if target.order_id is None:
         orders = [
             o
-            for o in client.iter_orders(orderNumber=target.order_number)
-            if o.get("orderNumber") == target.order_number
+            for o in client.iter_orders(orderNumber=target.order_number.strip())
+            if normalize(o.get("orderNumber")) == normalize(target.order_number)
         ]
         _add_orders(facts, orders)
         for order in orders:

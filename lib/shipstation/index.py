@@ -6,6 +6,8 @@ answers each in constant time, so planning stays linear in the number of
 deliveries and records.
 """
 
+from .values import normalize
+
 
 class FactsIndex:
     """Read-only index of one run's facts.
@@ -22,7 +24,7 @@ class FactsIndex:
             if advanced.get("parentId"):
                 self._children.setdefault(advanced["parentId"], set()).add(oid)
             else:
-                self._numbered.setdefault(order.get("orderNumber"), oid)
+                self._numbered.setdefault(normalize(order.get("orderNumber")), oid)
             for absorbed in advanced.get("mergedIds") or ():
                 self._survivor[absorbed] = oid
         self._by_order = {}
@@ -38,8 +40,9 @@ class FactsIndex:
         return self.facts.orders.get(order_id)
 
     def order_numbered(self, number):
-        """orderId of the (unsplit or parent) order numbered ``number``, if read."""
-        return self._numbered.get(number)
+        """orderId of the (unsplit or parent) order numbered ``number``, if read
+        (numbers compared as ShipStation does: trimmed, case-insensitive)."""
+        return self._numbered.get(normalize(number))
 
     def parcels_of(self, order_id):
         """Parcels read in this run for one order."""

@@ -18,6 +18,7 @@ BACKORDER_WAITING = "backorder_waiting"
 LABELS_VOIDED = "labels_voided"
 NOTHING_RESERVED = "nothing_reserved"
 NOT_ALL_RESERVED = "not_all_reserved"  # missing: ((sku, reserved, needed), ...)
+UNKNOWN_SKUS = "unknown_skus"  # skus: SKUs ShipStation shipped that the delivery does not hold
 SYNC_FAILED = "sync_failed"  # error: Odoo's own message, as raised
 # Chatter lines of what a sync changed
 PARCEL_ADDED = "parcel_added"  # tracking, carrier

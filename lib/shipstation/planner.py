@@ -25,6 +25,7 @@ from .values import (
     WAIT,
     WAITING,
     Decision,
+    normalize,
 )
 
 #: Why the remainder of a partly shipped order waits (also set on a backorder at birth).
@@ -46,20 +47,38 @@ def format_tracking(parcels):
     return ",".join(numbers)
 
 
-def _shipped_quantities(parcels, demand):
+def _shipped_quantities(parcels, demand, order_skus=frozenset()):
     """Quantities per SKU that the live parcels say left, capped by the demand.
 
-    :return: ``{sku: qty}``, or None when any parcel does not list its items or no
-        listed SKU belongs to the delivery (then the reserved quantities ship)
+    Label items match the delivery's SKUs as ShipStation matches them (trimmed,
+    case-insensitive).
+
+    :param order_skus: normalised SKUs of the ShipStation order's own lines: a label
+        item of one of them that this delivery does not hold was shipped for another
+        delivery of the order (or shipped twice), and does not concern this one
+    :return: ``(quantities, unknown)``: ``{sku: qty}`` in the delivery's SKUs, or None
+        when a parcel does not list its items (then the reserved quantities ship);
+        ``unknown`` is the sorted tuple of listed SKUs neither the delivery nor its
+        order holds (then nothing ships: the delivery waits rather than ship what
+        ShipStation did not say)
     """
-    totals = {}
+    if not parcels:
+        return None, ()
+    own = {normalize(sku): sku for sku in demand}
+    totals, unknown = {}, set()
     for parcel in parcels:
         if not parcel.items:
-            return None
+            return None, ()
         for sku, qty in parcel.items:
-            totals[sku] = totals.get(sku, 0.0) + qty
-    quantities = {sku: min(qty, demand[sku]) for sku, qty in totals.items() if sku in demand}
-    return quantities or None
+            mine = own.get(normalize(sku))
+            if mine is None:
+                if normalize(sku) not in order_skus:
+                    unknown.add((sku or "").strip() or "?")
+            else:
+                totals[mine] = totals.get(mine, 0.0) + qty
+    if unknown:
+        return None, tuple(sorted(unknown))
+    return {sku: min(qty, demand[sku]) for sku, qty in totals.items()}, ()
 
 
 def _missing_stock(quantities, reserved):
@@ -133,6 +152,26 @@ class _PickingPlan:
             for key in self.index.family_keys(self.snap.order_id)
         )
 
+    def order_skus(self):
+        """Normalised SKUs of the lines of the delivery's ShipStation orders read in this run."""
+        orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
+        return frozenset(
+            normalize(item.get("sku"))
+            for order_id in orders
+            for item in ((self.index.order(order_id) or {}).get("items") or ())
+            if isinstance(item, dict)
+        )
+
+    def voided_labels_exist(self):
+        """Whether the delivery's orders had outbound labels, all voided now: read in
+        this run or held by its family. The same answer whether or not an earlier sync
+        saw the labels alive."""
+        orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
+        fetched = (p for order_id in orders for p in self.index.parcels_of(order_id))
+        return any(p.voided and not p.is_return for p in fetched) or any(
+            self.taken_by_family(key) for key in self.index.family_keys(self.snap.order_id)
+        )
+
     def parcels(self):
         """Parcels the delivery holds after this sync: its own, refreshed, plus new ones."""
         held = {p.key: self.index.fetched(p.key, p) for p in self.snap.parcels}
@@ -164,13 +203,19 @@ class _PickingPlan:
             return self._decision(REFRESH, parcels, **kwargs)
         if not live and self.family_holds_live_parcels():
             return self._decision(WAIT, parcels, state=WAITING, message=BACKORDER_WAITING, **kwargs)
-        if not live and (parcels or any(self.taken_by_family(k) for k in self.index.family_keys(snap.order_id))):
+        if not live and (parcels or self.voided_labels_exist()):
             # Labels existed and were all voided: shipping "what is reserved" would be a guess.
             return self._decision(WAIT, parcels, state=WAITING, message=msg.message(msg.LABELS_VOIDED), **kwargs)
         if not live and not seen:
             # Shipped without any parcel, as last seen: act only on a fresh read of the order.
             return self._decision(NOTHING, parcels, **kwargs)
-        quantities = _shipped_quantities(live, snap.demand)
+        quantities, unknown = _shipped_quantities(live, snap.demand, self.order_skus())
+        if unknown:
+            message = msg.message(msg.UNKNOWN_SKUS, skus=unknown)
+            return self._decision(WAIT, parcels, state=WAITING, message=message, **kwargs)
+        if quantities == {}:
+            # The labels list only the order's other lines: none of these items left yet.
+            return self._decision(WAIT, parcels, state=WAITING, message=BACKORDER_WAITING, **kwargs)
         missing = _missing_stock(quantities, snap.reserved)
         if missing:
             return self._decision(WAIT, parcels, state=WAITING, message=_waiting_message(missing), **kwargs)

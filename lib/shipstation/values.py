@@ -39,6 +39,11 @@ WAITING = "waiting"
 FAILED = "failed"
 
 
+def normalize(text):
+    """A SKU or order number as ShipStation compares them: trimmed, case-insensitive."""
+    return (text or "").strip().casefold()
+
+
 @dataclass(frozen=True)
 class Parcel:
     """A ShipStation shipment or fulfillment, reduced to what the sync uses.
