@@ -110,6 +110,7 @@ class TestSyncLanguage(ShipStationCommon):
             "names": ["WH/OUT/2"],
             "partner": "Deco Addict",
             "products": ["Mug", "Tee"],
+            "skus": ["KIT-1"],
             "missing": [("MUG", 1.0, 2.0)],
         }
         for code in texts.TEXTS:
