@@ -3,7 +3,7 @@
 * :mod:`.common`: paths, PostgreSQL settings, phases, logging;
 * :mod:`.database`: the bench database, the Odoo registry, base data, accounts, deliveries;
 * :mod:`.scenario`: the generated deliveries and the changes between syncs (pure Python);
-* :mod:`.timers`: the wrappers that time the sync's steps;
+* :mod:`.timers`: the table of timed methods and the wrappers that time them;
 * :mod:`.measuring`: memory sampler, memory probe, one measured sync per child process;
 * :mod:`.sizes`: one size N from setup to the naive comparison;
 * :mod:`.report`: goals, printed table, JSON result;
