@@ -84,18 +84,23 @@ def pg_cmd(name, *args):
     return [name, "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], *args]
 
 
+def psql_value(db, sql, check=False, **variables):
+    """What ``sql`` returns, run by psql on ``db``, as stripped text.
+
+    ``variables`` are psql variables, quoted where ``sql`` says ``:'name'`` (psql
+    substitutes them in the SQL it reads, never in ``-c``: hence the SQL on stdin).
+    """
+    options = [arg for name, value in variables.items() for arg in ("-v", "%s=%s" % (name, value))]
+    return subprocess.run(pg_cmd("psql", "-At", "-d", db, *options), input=sql, capture_output=True, text=True,
+                          check=check).stdout.strip()
+
+
 def db_exists(db):
-    out = subprocess.run(pg_cmd("psql", "-At", "-d", "postgres", "-c",
-                                "SELECT 1 FROM pg_database WHERE datname = '%s'" % db.replace("'", "")),
-                         capture_output=True, text=True, check=True).stdout
-    return out.strip() == "1"
+    return psql_value("postgres", "SELECT 1 FROM pg_database WHERE datname = :'name'", check=True, name=db) == "1"
 
 
 def module_installed(db):
-    out = subprocess.run(pg_cmd("psql", "-At", "-d", db, "-c",
-                                "SELECT state FROM ir_module_module WHERE name = 'shipstation_connector'"),
-                         capture_output=True, text=True).stdout
-    return out.strip() == "installed"
+    return psql_value(db, "SELECT state FROM ir_module_module WHERE name = 'shipstation_connector'") == "installed"
 
 
 def free_port():
