@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 #: Default ``lib`` folder; the benchmark passes the one of its code snapshot.
-LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib")
+LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "lib")
 _ID = re.compile(r"/\d+(?=/|$)")
 
 
