@@ -8,7 +8,7 @@
     "author": "ShipStation Connector contributors",
     "license": "LGPL-3",
     "depends": ["stock_delivery", "mail"],
-    "external_dependencies": {"python": ["requests", "dateutil"]},
+    "external_dependencies": {"python": ["requests", "python-dateutil"]},
     "data": [
         "security/shipstation_security.xml",
         "security/ir.model.access.csv",
