@@ -8,10 +8,11 @@
     "author": "ShipStation Connector contributors",
     "license": "LGPL-3",
     "depends": ["stock_delivery", "mail"],
-    "external_dependencies": {"python": ["requests", "dateutil"]},
+    "external_dependencies": {"python": ["requests", "python-dateutil"]},
     "data": [
-        "security/shipstation_security.xml",
+        "security/shipstation_connector_groups.xml",
         "security/ir.model.access.csv",
+        "security/shipstation_connector_security.xml",
         "data/ir_cron_data.xml",
         "wizard/shipstation_operation_wizard_views.xml",
         "views/shipstation_account_views.xml",
