@@ -50,15 +50,22 @@ def parse_args():
     parser.add_argument("--keep-db", action="store_true", help="reuse the database instead of recreating it")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"), help="JSON result file")
     parser.add_argument("--seed", default="shipstation", help="seed of the scenario")
-    parser.add_argument("--tracemalloc", choices=("probe", "all", "off"), default="probe",
-                        help="probe (default): trace a rolled-back run of the sync up to its plan, then measure "
-                        "the real sync untraced; all: trace the measured sync itself (about 4x slower); off")
-    parser.add_argument("--no-tracemalloc", dest="tracemalloc", action="store_const", const="off",
-                        help="same as --tracemalloc off")
-    parser.add_argument("--scheduled", action="store_true",
-                        help="sync as the scheduled action does (commits every few deliveries)")
-    parser.add_argument("--profile", action="store_true",
-                        help="profile each measured sync with cProfile (slower; text next to --out)")
+    parser.add_argument(
+        "--tracemalloc",
+        choices=("probe", "all", "off"),
+        default="probe",
+        help="probe (default): trace a rolled-back run of the sync up to its plan, then measure "
+        "the real sync untraced; all: trace the measured sync itself (about 4x slower); off",
+    )
+    parser.add_argument(
+        "--no-tracemalloc", dest="tracemalloc", action="store_const", const="off", help="same as --tracemalloc off"
+    )
+    parser.add_argument(
+        "--scheduled", action="store_true", help="sync as the scheduled action does (commits every few deliveries)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="profile each measured sync with cProfile (slower; text next to --out)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # settings file of a measured sync (run_phase)
     return parser.parse_args()
 

@@ -50,9 +50,7 @@ class ShipStation:
         if kind == "label":
             number = len(self.labels) + 1
             items = tuple(arg) if arg else None
-            self.labels.append(
-                Parcel(("shipment", number), ORDER_ID, "T%d" % number, cost=float(number), items=items)
-            )
+            self.labels.append(Parcel(("shipment", number), ORDER_ID, "T%d" % number, cost=float(number), items=items))
         elif kind == "void" and self.labels:
             index = arg % len(self.labels)
             self.labels[index] = replace(self.labels[index], voided=True)

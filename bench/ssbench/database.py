@@ -15,10 +15,15 @@ from .scenario import PRODUCT_COUNT, sku
 
 STOCK_PER_PRODUCT = 1_000_000
 BATCH = 250
-SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", "bench", "__pycache__", "*.pyc", ".venv", ".pytest_cache",
-                                         ".ruff_cache", ".benchmarks")
-SETUP_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
-                 "mail_notrack": True}
+SNAPSHOT_IGNORE = shutil.ignore_patterns(
+    ".git", "bench", "__pycache__", "*.pyc", ".venv", ".pytest_cache", ".ruff_cache", ".benchmarks"
+)
+SETUP_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
 
 
 # ----------------------------------------------------------------------------------
@@ -46,6 +51,7 @@ def addons_path(tmpdir):
 
 def code_version():
     """Git commit of the repository and the files changed since (read-only git)."""
+
     def git(*args):
         result = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True)
         return result.stdout.strip() if result.returncode == 0 else None
@@ -55,8 +61,22 @@ def code_version():
 
 
 def odoo_args(db, path):
-    return ["-d", db, "--db_host", PG["host"], "--db_port", PG["port"], "--db_user", PG["user"],
-            "--addons-path", path, "--without-demo", "all", "--log-level", "warn"]
+    return [
+        "-d",
+        db,
+        "--db_host",
+        PG["host"],
+        "--db_port",
+        PG["port"],
+        "--db_user",
+        PG["user"],
+        "--addons-path",
+        path,
+        "--without-demo",
+        "all",
+        "--log-level",
+        "warn",
+    ]
 
 
 def open_registry(db, path):
@@ -91,8 +111,9 @@ def psql_value(db, sql, check=False, **variables):
     substitutes them in the SQL it reads, never in ``-c``: hence the SQL on stdin).
     """
     options = [arg for name, value in variables.items() for arg in ("-v", "%s=%s" % (name, value))]
-    return subprocess.run(pg_cmd("psql", "-At", "-d", db, *options), input=sql, capture_output=True, text=True,
-                          check=check).stdout.strip()
+    return subprocess.run(
+        pg_cmd("psql", "-At", "-d", db, *options), input=sql, capture_output=True, text=True, check=check
+    ).stdout.strip()
 
 
 def db_exists(db):
@@ -113,8 +134,19 @@ def odoo_init(db, path, flag, what):
     """Run ``odoo -i`` or ``-u shipstation_connector`` once, outside this process."""
     logfile = os.path.join(tempfile.gettempdir(), "%s-%s.log" % (db, what))
     log("%s shipstation_connector in %s (log: %s)" % (what, db, logfile))
-    cmd = [sys.executable, "-m", "odoo", *odoo_args(db, path), flag, "shipstation_connector",
-           "--stop-after-init", "--http-port", str(free_port()), "--logfile", logfile]
+    cmd = [
+        sys.executable,
+        "-m",
+        "odoo",
+        *odoo_args(db, path),
+        flag,
+        "shipstation_connector",
+        "--stop-after-init",
+        "--http-port",
+        str(free_port()),
+        "--logfile",
+        logfile,
+    ]
     result = subprocess.run(cmd)
     if result.returncode or not module_installed(db):
         with open(logfile, encoding="utf-8", errors="replace") as handle:
@@ -159,26 +191,47 @@ def ensure_base_data(registry, needed_units):
             code = sku(index)
             product = Product.search([("default_code", "=", code)], limit=1)
             if not product:
-                product = Product.create({"name": "Bench product %02d" % index, "default_code": code,
-                                          "type": "product", "list_price": 10.0, "weight": 0.5})
+                product = Product.create(
+                    {
+                        "name": "Bench product %02d" % index,
+                        "default_code": code,
+                        "type": "product",
+                        "list_price": 10.0,
+                        "weight": 0.5,
+                    }
+                )
             free = product.with_context(location=stock.id).free_qty
             if free < needed_units:
                 env["stock.quant"]._update_available_quantity(product, stock, STOCK_PER_PRODUCT)
             products[code] = (product.id, product.uom_id.id)
         partner = env["res.partner"].search([("name", "=", "Bench Customer")], limit=1) or env["res.partner"].create(
-            {"name": "Bench Customer", "street": "1 Bench Street", "city": "Austin", "zip": "73301",
-             "country_id": env.ref("base.us").id, "email": "bench@example.com"})
+            {
+                "name": "Bench Customer",
+                "street": "1 Bench Street",
+                "city": "Austin",
+                "zip": "73301",
+                "country_id": env.ref("base.us").id,
+                "email": "bench@example.com",
+            }
+        )
         customers = env.ref("stock.stock_location_customers")
         cr.commit()
-        return {"products": products, "partner": partner.id, "type": warehouse.out_type_id.id,
-                "src": stock.id, "dest": customers.id, "company": env.company.id}
+        return {
+            "products": products,
+            "partner": partner.id,
+            "type": warehouse.out_type_id.id,
+            "src": stock.id,
+            "dest": customers.id,
+            "company": env.company.id,
+        }
 
 
 def create_account(registry, name, url):
     with registry.cursor() as cr:
         env = odoo_env(cr)
         account = env["shipstation.account"].create(
-            {"name": name, "api_key": API_KEY, "api_secret": API_SECRET, "api_url": url})
+            {"name": name, "api_key": API_KEY, "api_secret": API_SECRET, "api_url": url}
+        )
         cr.commit()
         return account.id
 
@@ -189,7 +242,7 @@ def create_deliveries(registry, specs, base, n):
 
     result, started = [], time.perf_counter()
     for start in range(0, len(specs), BATCH):
-        chunk = specs[start:start + BATCH]
+        chunk = specs[start : start + BATCH]
         with registry.cursor() as cr:
             env = odoo_env(cr)(context=SETUP_CONTEXT)
             vals_list = []
@@ -197,20 +250,39 @@ def create_deliveries(registry, specs, base, n):
                 moves = []
                 for code, qty in spec["lines"]:
                     product_id, uom_id = base["products"][code]
-                    moves.append(Command.create({
-                        "name": code, "product_id": product_id, "product_uom_qty": qty, "product_uom": uom_id,
-                        "location_id": base["src"], "location_dest_id": base["dest"], "company_id": base["company"],
-                    }))
-                vals_list.append({"picking_type_id": base["type"], "partner_id": base["partner"],
-                                  "location_id": base["src"], "location_dest_id": base["dest"],
-                                  "company_id": base["company"], "origin": "bench", "move_ids": moves})
+                    moves.append(
+                        Command.create(
+                            {
+                                "name": code,
+                                "product_id": product_id,
+                                "product_uom_qty": qty,
+                                "product_uom": uom_id,
+                                "location_id": base["src"],
+                                "location_dest_id": base["dest"],
+                                "company_id": base["company"],
+                            }
+                        )
+                    )
+                vals_list.append(
+                    {
+                        "picking_type_id": base["type"],
+                        "partner_id": base["partner"],
+                        "location_id": base["src"],
+                        "location_dest_id": base["dest"],
+                        "company_id": base["company"],
+                        "origin": "bench",
+                        "move_ids": moves,
+                    }
+                )
             pickings = env["stock.picking"].create(vals_list)
             pickings.action_confirm()
             pickings.action_assign()
             not_ready = pickings.filtered(lambda p: p.state != "assigned")
             if not_ready:
-                raise RuntimeError("%d deliveries not reserved (e.g. %s is %s): not enough stock?"
-                                   % (len(not_ready), not_ready[0].name, not_ready[0].state))
+                raise RuntimeError(
+                    "%d deliveries not reserved (e.g. %s is %s): not enough stock?"
+                    % (len(not_ready), not_ready[0].name, not_ready[0].state)
+                )
             result += [(p.id, p.name) for p in pickings]
             cr.commit()
         done = len(result)
@@ -242,17 +314,28 @@ def account_state(registry, account_id):
     with registry.cursor() as cr:
         env = odoo_env(cr)
         account = env["shipstation.account"].browse(account_id)
-        cr.execute("SELECT state, count(*) FROM stock_picking WHERE shipstation_account_id = %s GROUP BY state",
-                   [account_id])
+        cr.execute(
+            "SELECT state, count(*) FROM stock_picking WHERE shipstation_account_id = %s GROUP BY state", [account_id]
+        )
         states = dict(cr.fetchall())
-        cr.execute("SELECT shipstation_sync_state, count(*) FROM stock_picking WHERE shipstation_account_id = %s "
-                   "AND state NOT IN ('draft', 'done', 'cancel') GROUP BY 1", [account_id])
+        cr.execute(
+            "SELECT shipstation_sync_state, count(*) FROM stock_picking WHERE shipstation_account_id = %s "
+            "AND state NOT IN ('draft', 'done', 'cancel') GROUP BY 1",
+            [account_id],
+        )
         sync_states = {str(k): v for k, v in cr.fetchall()}
-        in_transit = env["stock.picking"].search([("shipstation_account_id", "=", account_id),
-                                                  *account._in_transit_domain()], order="id")
+        in_transit = env["stock.picking"].search(
+            [("shipstation_account_id", "=", account_id), *account._in_transit_domain()], order="id"
+        )
         order_ids = [int(x) for x in in_transit.mapped("shipstation_order_id") if x and x.isdigit()]
-        cr.execute("SELECT count(*) FROM stock_picking WHERE shipstation_account_id = %s AND backorder_id IS NOT NULL",
-                   [account_id])
+        cr.execute(
+            "SELECT count(*) FROM stock_picking WHERE shipstation_account_id = %s AND backorder_id IS NOT NULL",
+            [account_id],
+        )
         backorders = cr.fetchone()[0]
-        return {"states": states, "sync_states": sync_states, "in_transit": len(in_transit),
-                "backorders": backorders}, order_ids
+        return {
+            "states": states,
+            "sync_states": sync_states,
+            "in_transit": len(in_transit),
+            "backorders": backorders,
+        }, order_ids

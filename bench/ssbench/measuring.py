@@ -139,11 +139,24 @@ def phase_child(args):
     tracemalloc.stop()
     sampler.stop()
     report = reports[0]
-    counters = ("checked", "updated", "validated", "backorders", "cancelled", "waiting", "failed", "left",
-                "api_calls", "seconds", "error")
+    counters = (
+        "checked",
+        "updated",
+        "validated",
+        "backorders",
+        "cancelled",
+        "waiting",
+        "failed",
+        "left",
+        "api_calls",
+        "seconds",
+    )
     result = {
-        "report": {k: getattr(report, k, None) for k in counters},
-        "failures": report.failures[:20],
+        "report": dict(
+            {k: getattr(report, k, None) for k in counters},
+            error=report.error.to_json() if report.error else "",
+        ),
+        "failures": [(name, message.to_json()) for name, message in report.failures[:20]],
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),
         "sql_queries": queries,
@@ -154,8 +167,10 @@ def phase_child(args):
         "rss_before_mib": round(before.rss / MIB, 1),
         "rss_peak_mib": round(sampler.rss / MIB, 1),
         "vms_peak_mib": round(sampler.vms / MIB, 1),
-        "steps": {name: {k: round(v, 3) if isinstance(v, float) else v for k, v in stat.items()}
-                  for name, stat in sorted(timers.stats.items())},
+        "steps": {
+            name: {k: round(v, 3) if isinstance(v, float) else v for k, v in stat.items()}
+            for name, stat in sorted(timers.stats.items())
+        },
     }
     with open(args.child_out, "w", encoding="utf-8") as handle:
         json.dump(result, handle)
@@ -179,8 +194,10 @@ def _run_child(args, settings, workdir, label):
         if result.returncode == 0 and os.path.exists(settings["child_out"]):
             break
         if result.returncode < 0 and attempt == 1 and not args.scheduled:
-            log("  CHECK: the %s process was killed by signal %d after %.0f s; running it again"
-                % (label, -result.returncode, time.perf_counter() - started))
+            log(
+                "  CHECK: the %s process was killed by signal %d after %.0f s; running it again"
+                % (label, -result.returncode, time.perf_counter() - started)
+            )
             continue
         raise RuntimeError("the %s process failed (exit code %s)" % (label, result.returncode))
     with open(settings["child_out"], encoding="utf-8") as handle:
@@ -195,8 +212,15 @@ def run_phase(args, path, account_id, workdir, name, n, reset_log):
     :param reset_log: called between the two, so the sandbox log holds the sync's calls only
     :return: the sync's figures
     """
-    settings = {"db": args.db, "addons_path": path, "account_id": account_id, "tracemalloc": args.tracemalloc,
-                "scheduled": args.scheduled, "profile_out": None, "mode": "measure"}
+    settings = {
+        "db": args.db,
+        "addons_path": path,
+        "account_id": account_id,
+        "tracemalloc": args.tracemalloc,
+        "scheduled": args.scheduled,
+        "profile_out": None,
+        "mode": "measure",
+    }
     probe = None
     if args.tracemalloc == "probe":
         probe = _run_child(args, dict(settings, mode="probe"), workdir, "probe-%s-%d" % (name, account_id))

@@ -40,27 +40,55 @@ def evaluate_goals(sizes):
             value = value[key] if value is not None else None
         return value
 
-    add("API calls, first sync of 10,000 deliveries <= %d" % GOAL_FIRST_CALLS_10K, 10000,
-        figure(10000, "first", "report", "api_calls"), lambda v: v <= GOAL_FIRST_CALLS_10K)
+    add(
+        "API calls, first sync of 10,000 deliveries <= %d" % GOAL_FIRST_CALLS_10K,
+        10000,
+        figure(10000, "first", "report", "api_calls"),
+        lambda v: v <= GOAL_FIRST_CALLS_10K,
+    )
     for n in ns:
-        add("API calls, re-sync with nothing new <= %d" % GOAL_NOTHING_NEW_CALLS, n,
-            figure(n, "nothing_new", "report", "api_calls"), lambda v: v <= GOAL_NOTHING_NEW_CALLS)
+        add(
+            "API calls, re-sync with nothing new <= %d" % GOAL_NOTHING_NEW_CALLS,
+            n,
+            figure(n, "nothing_new", "report", "api_calls"),
+            lambda v: v <= GOAL_NOTHING_NEW_CALLS,
+        )
     for n in ns:
-        add("API calls, re-sync after 5%% changed <= %d" % GOAL_CHANGED_CALLS, n,
-            figure(n, "changed_5pct", "report", "api_calls"), lambda v: v <= GOAL_CHANGED_CALLS)
+        add(
+            "API calls, re-sync after 5%% changed <= %d" % GOAL_CHANGED_CALLS,
+            n,
+            figure(n, "changed_5pct", "report", "api_calls"),
+            lambda v: v <= GOAL_CHANGED_CALLS,
+        )
     for phase in PHASES:
         per_n = {n: gather_queries(sizes[n]["phases"][phase]) for n in ns}
-        add("SQL queries of gathering + planning do not grow with N (%s)" % PHASE_TITLES[phase], None,
-            per_n if len(ns) > 1 else None, lambda v: len(set(v.values())) == 1)
-    add("first sync of 10,000 deliveries < %d s" % GOAL_FIRST_SECONDS_10K, 10000,
-        figure(10000, "first", "wall_seconds"), lambda v: v < GOAL_FIRST_SECONDS_10K)
+        add(
+            "SQL queries of gathering + planning do not grow with N (%s)" % PHASE_TITLES[phase],
+            None,
+            per_n if len(ns) > 1 else None,
+            lambda v: len(set(v.values())) == 1,
+        )
+    add(
+        "first sync of 10,000 deliveries < %d s" % GOAL_FIRST_SECONDS_10K,
+        10000,
+        figure(10000, "first", "wall_seconds"),
+        lambda v: v < GOAL_FIRST_SECONDS_10K,
+    )
     for n in ns:
-        add("re-sync with nothing new < %d s" % GOAL_NOTHING_NEW_SECONDS, n,
-            figure(n, "nothing_new", "wall_seconds"), lambda v: v < GOAL_NOTHING_NEW_SECONDS)
+        add(
+            "re-sync with nothing new < %d s" % GOAL_NOTHING_NEW_SECONDS,
+            n,
+            figure(n, "nothing_new", "wall_seconds"),
+            lambda v: v < GOAL_NOTHING_NEW_SECONDS,
+        )
     for n in ns:
         peak = max(max(p["vms_peak_mib"], p["ru_maxrss_mib"]) for p in sizes[n]["phases"].values())
-        add("sync process memory, peak VMS and RSS (MiB) < limit_memory_soft %d MiB" % GOAL_MEMORY_MIB, n,
-            peak, lambda v: v < GOAL_MEMORY_MIB)
+        add(
+            "sync process memory, peak VMS and RSS (MiB) < limit_memory_soft %d MiB" % GOAL_MEMORY_MIB,
+            n,
+            peak,
+            lambda v: v < GOAL_MEMORY_MIB,
+        )
     return goals
 
 
@@ -77,21 +105,58 @@ def _sizes(result):
 
 
 def _main_table(result):
-    head = ("N", "phase", "targets", "API", "naive API", "ratio", "@40/min", "naive @40/min", "SQL", "SQL s",
-            "wall s", "CPU s", "tracemalloc MiB", "maxrss MiB", "VMS MiB", "valid.", "canc.", "wait.", "fail.",
-            "backord.")
+    head = (
+        "N",
+        "phase",
+        "targets",
+        "API",
+        "naive API",
+        "ratio",
+        "@40/min",
+        "naive @40/min",
+        "SQL",
+        "SQL s",
+        "wall s",
+        "CPU s",
+        "tracemalloc MiB",
+        "maxrss MiB",
+        "VMS MiB",
+        "valid.",
+        "canc.",
+        "wait.",
+        "fail.",
+        "backord.",
+    )
     rows = []
     for n, size in _sizes(result):
         for phase in PHASES:
             p = size["phases"][phase]
             r = p["report"]
             calls, naive = r["api_calls"], p["naive"]["api_calls"]
-            rows.append((str(n), PHASE_TITLES[phase], str(p["targets"]), str(calls), str(naive),
-                         "%.0fx" % (naive / calls) if calls else "-", fmt(calls / RATE_PER_MINUTE),
-                         fmt(naive / RATE_PER_MINUTE), str(p["sql_queries"]), fmt(p["sql_seconds"]),
-                         fmt(p["wall_seconds"]), fmt(p["cpu_seconds"]), fmt(p["tracemalloc_peak_mib"]),
-                         fmt(p["ru_maxrss_mib"], 0), fmt(p["vms_peak_mib"], 0), str(r["validated"]),
-                         str(r["cancelled"]), str(r["waiting"]), str(r["failed"]), str(r["backorders"])))
+            rows.append(
+                (
+                    str(n),
+                    PHASE_TITLES[phase],
+                    str(p["targets"]),
+                    str(calls),
+                    str(naive),
+                    "%.0fx" % (naive / calls) if calls else "-",
+                    fmt(calls / RATE_PER_MINUTE),
+                    fmt(naive / RATE_PER_MINUTE),
+                    str(p["sql_queries"]),
+                    fmt(p["sql_seconds"]),
+                    fmt(p["wall_seconds"]),
+                    fmt(p["cpu_seconds"]),
+                    fmt(p["tracemalloc_peak_mib"]),
+                    fmt(p["ru_maxrss_mib"], 0),
+                    fmt(p["vms_peak_mib"], 0),
+                    str(r["validated"]),
+                    str(r["cancelled"]),
+                    str(r["waiting"]),
+                    str(r["failed"]),
+                    str(r["backorders"]),
+                )
+            )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     line = "  ".join("%%%ds" % w for w in widths)
     return [line % head] + [line % row for row in rows]
@@ -102,12 +167,20 @@ def _steps_lines(result):
     for n, size in _sizes(result):
         for phase in PHASES:
             steps = size["phases"][phase]["steps"]
-            lines.append("  N=%s %s: " % (n, PHASE_TITLES[phase]) + "; ".join(
-                "%s %s s/%s q" % (s, fmt(steps[s]["seconds"], 2), steps[s]["queries"])
-                for s in STEP_ORDER if s in steps))
-            per = ["%s %d x %.1f ms/%.1f q" % (name, st["calls"], 1000 * st["seconds"] / st["calls"],
-                                                 st["queries"] / st["calls"])
-                   for name, st in sorted(steps.items()) if name.startswith(("apply.", "odoo.")) and st["calls"]]
+            lines.append(
+                "  N=%s %s: " % (n, PHASE_TITLES[phase])
+                + "; ".join(
+                    "%s %s s/%s q" % (s, fmt(steps[s]["seconds"], 2), steps[s]["queries"])
+                    for s in STEP_ORDER
+                    if s in steps
+                )
+            )
+            per = [
+                "%s %d x %.1f ms/%.1f q"
+                % (name, st["calls"], 1000 * st["seconds"] / st["calls"], st["queries"] / st["calls"])
+                for name, st in sorted(steps.items())
+                if name.startswith(("apply.", "odoo.")) and st["calls"]
+            ]
             if per:
                 lines.append("      per call: " + "; ".join(per))
     return lines
@@ -127,12 +200,22 @@ def _endpoint_lines(result):
 def table_text(result):
     """The whole printed report, as text (also kept in the JSON)."""
     meta = result["meta"]
-    tracing = {"probe": "peak of a traced, rolled-back run up to the plan (the measured run is untraced)",
-               "all": "peak of the measured run, traced (slower)", "off": "off"}[meta["tracemalloc"]]
+    tracing = {
+        "probe": "peak of a traced, rolled-back run up to the plan (the measured run is untraced)",
+        "all": "peak of the measured run, traced (slower)",
+        "off": "off",
+    }[meta["tracemalloc"]]
     lines = [
-        "ShipStation sync benchmark, %s; %s cores; Python %s, Odoo %s, PostgreSQL %s; code %s%s" % (
-            meta["date"], meta["cpu_count"], meta["python"], meta["odoo"], meta["postgresql"],
-            (meta["code"]["commit"] or "?")[:10], " + local changes" if meta["code"]["modified"] else ""),
+        "ShipStation sync benchmark, %s; %s cores; Python %s, Odoo %s, PostgreSQL %s; code %s%s"
+        % (
+            meta["date"],
+            meta["cpu_count"],
+            meta["python"],
+            meta["odoo"],
+            meta["postgresql"],
+            (meta["code"]["commit"] or "?")[:10],
+            " + local changes" if meta["code"]["modified"] else "",
+        ),
         "Sandbox rate_limit=None (calls are counted, not waited for); '@40/min' = minutes the calls would take "
         "at ShipStation's 40 calls a minute.",
         "Each sync runs in its own fresh Odoo process; maxrss/VMS are that process's peaks (registry included); "
@@ -144,8 +227,7 @@ def table_text(result):
         "",
         *_endpoint_lines(result),
     ]
-    checks = [(n, phase, c) for n, size in _sizes(result) for phase in PHASES
-              for c in size["phases"][phase]["checks"]]
+    checks = [(n, phase, c) for n, size in _sizes(result) for phase in PHASES for c in size["phases"][phase]["checks"]]
     if checks:
         lines += ["", "Outcomes that differ from the scenario's expectation:"]
         lines += ["  N=%s %s: %s" % (n, PHASE_TITLES[phase], c) for n, phase, c in checks]
@@ -174,9 +256,9 @@ def new_result(args, sizes, install_seconds, versions, code):
             "seed": args.seed,
             "sizes": sizes,
             "notes": "Each sync runs in a fresh Odoo process (registry loaded, then measured) on a copy of "
-                     "the working tree; the sandbox runs in another process without rate limit. maxrss is "
-                     "that process's peak, registry load included. tracemalloc 'probe': peak of a traced, "
-                     "rolled-back run up to the plan; the measured sync runs untraced.",
+            "the working tree; the sandbox runs in another process without rate limit. maxrss is "
+            "that process's peak, registry load included. tracemalloc 'probe': peak of a traced, "
+            "rolled-back run up to the plan; the measured sync runs untraced.",
         },
         "sizes": {},
     }

@@ -36,7 +36,7 @@ def make_scenario(n, seed, now):
     n_shipped, n_cancelled = round(0.30 * n), round(0.05 * n)
     shipped = order[:n_shipped]
     shipped_set = set(shipped)
-    cancelled = set(order[n_shipped:n_shipped + n_cancelled])
+    cancelled = set(order[n_shipped : n_shipped + n_cancelled])
     multi = set(shipped[: n_shipped // 3])
     voided = set(shipped[::10])
     partial = set(shipped[5::10])
@@ -48,8 +48,15 @@ def make_scenario(n, seed, now):
             lines = [(lines[0][0], 2)]
         create = now - timedelta(seconds=rng.uniform(2 * 3600, 9 * 86400))
         span = (now - timedelta(minutes=30)) - create
-        spec = {"lines": lines, "create": create, "category": "awaiting", "ops": [], "multi": False,
-                "partial": False, "voided": False}
+        spec = {
+            "lines": lines,
+            "create": create,
+            "category": "awaiting",
+            "ops": [],
+            "multi": False,
+            "partial": False,
+            "voided": False,
+        }
         if i in cancelled:
             spec["category"] = "cancelled"
             spec["ops"] = [("cancel", create + span * rng.uniform(0.3, 0.9), None)]
@@ -88,7 +95,7 @@ def make_changes(specs, seed):
     awaiting = [i for i, s in enumerate(specs) if s["category"] == "awaiting"]
     rng.shuffle(awaiting)
     n_ship, n_cancel, n_void = (max(1, round(p * n)) for p in (0.035, 0.01, 0.005))
-    to_ship, to_cancel = awaiting[:n_ship], awaiting[n_ship:n_ship + n_cancel]
+    to_ship, to_cancel = awaiting[:n_ship], awaiting[n_ship : n_ship + n_cancel]
     splittable = [i for i in to_ship if sum(q for _, q in specs[i]["lines"]) >= 2]
     multi = set(splittable[: len(to_ship) // 3])
     partial = {i for i in to_ship[1::10] if sum(q for _, q in specs[i]["lines"]) >= 2 and i not in multi}
@@ -108,6 +115,11 @@ def make_changes(specs, seed):
         changes.append((i, ops))
     changes += [(i, [("cancel", None, None)]) for i in to_cancel]
     changes += [(i, [("void", None, None)]) for i in void_old]
-    expected = {"validated": len(to_ship), "cancelled": len(to_cancel), "backorders": len(partial),
-                "orders_changed": len({i for i, _ in changes}), "labels_voided": len(void_new) + len(void_old)}
+    expected = {
+        "validated": len(to_ship),
+        "cancelled": len(to_cancel),
+        "backorders": len(partial),
+        "orders_changed": len({i for i, _ in changes}),
+        "labels_voided": len(void_new) + len(void_old),
+    }
     return changes, expected

@@ -40,8 +40,10 @@ def bench_size(n, args, registry, path, workdir, run_id):
         t0 = time.perf_counter()
         order_ids = []
         for start in range(0, n, 2000):
-            chunk = [{"number": name, "items": spec["lines"], "create": spec["create"], "ops": spec["ops"]}
-                     for (_, name), spec in zip(pickings[start:start + 2000], specs[start:start + 2000])]
+            chunk = [
+                {"number": name, "items": spec["lines"], "create": spec["create"], "ops": spec["ops"]}
+                for (_, name), spec in zip(pickings[start : start + 2000], specs[start : start + 2000])
+            ]
             order_ids += sandbox.build(chunk)
         export_deliveries(registry, account_id, pickings, order_ids)
         out["setup"]["sandbox_seconds"] = round(time.perf_counter() - t0, 1)
@@ -59,16 +61,25 @@ def bench_size(n, args, registry, path, workdir, run_id):
         out["setup"]["seconds"] = round(time.perf_counter() - started, 1)
         log("  setup done in %.0f s: %s" % (out["setup"]["seconds"], json.dumps(mix)))
         expected = {
-            "first": {"validated": mix["shipped"], "cancelled": mix["cancelled"], "backorders": mix["shipped_partly"],
-                      "waiting": 0, "failed": 0},
+            "first": {
+                "validated": mix["shipped"],
+                "cancelled": mix["cancelled"],
+                "backorders": mix["shipped_partly"],
+                "waiting": 0,
+                "failed": 0,
+            },
             "nothing_new": {"validated": 0, "cancelled": 0, "backorders": 0, "waiting": 0, "failed": 0, "updated": 0},
         }
         for phase in PHASES:
             if phase == "changed_5pct":
                 changes, exp = make_changes(specs, args.seed)
                 sandbox.apply([(order_ids[i], ops) for i, ops in changes])
-                expected[phase] = {"validated": exp["validated"], "cancelled": exp["cancelled"],
-                                   "backorders": exp["backorders"], "failed": 0}
+                expected[phase] = {
+                    "validated": exp["validated"],
+                    "cancelled": exp["cancelled"],
+                    "backorders": exp["backorders"],
+                    "failed": 0,
+                }
                 out["setup"]["changes"] = exp
                 log("  changed in ShipStation: %s" % json.dumps(exp))
             state_before, targets = account_state(registry, account_id)
@@ -81,28 +92,44 @@ def bench_size(n, args, registry, path, workdir, run_id):
             naive = naive_run(sandbox.url, targets, lib)
             naive_log = sandbox.log()
             by_endpoint = sandbox_log["by_endpoint"]
-            figures.update({
-                "targets": len(targets),
-                "api_calls_sandbox": sum(by_endpoint.values()),
-                "api_calls_by_endpoint": by_endpoint,
-                "api_status": sandbox_log["by_status"],
-                "naive": dict(naive, api_calls_sandbox=naive_log["total"]),
-                "state_before": state_before,
-                "state_after": state_after,
-                "expected": expected[phase],
-                "checks": check_expected(figures["report"], expected[phase]),
-            })
+            figures.update(
+                {
+                    "targets": len(targets),
+                    "api_calls_sandbox": sum(by_endpoint.values()),
+                    "api_calls_by_endpoint": by_endpoint,
+                    "api_status": sandbox_log["by_status"],
+                    "naive": dict(naive, api_calls_sandbox=naive_log["total"]),
+                    "state_before": state_before,
+                    "state_after": state_after,
+                    "expected": expected[phase],
+                    "checks": check_expected(figures["report"], expected[phase]),
+                }
+            )
             out["phases"][phase] = figures
             r = figures["report"]
-            log("  %s: %d API calls (naive %d), %d SQL queries, %.1f s; validated %d, cancelled %d, waiting %d, "
-                "failed %d%s" % (PHASE_TITLES[phase], r["api_calls"], naive["api_calls"], figures["sql_queries"],
-                                 figures["wall_seconds"], r["validated"], r["cancelled"], r["waiting"], r["failed"],
-                                 "" if not figures["checks"] else "  CHECK: " + "; ".join(figures["checks"])))
+            log(
+                "  %s: %d API calls (naive %d), %d SQL queries, %.1f s; validated %d, cancelled %d, waiting %d, "
+                "failed %d%s"
+                % (
+                    PHASE_TITLES[phase],
+                    r["api_calls"],
+                    naive["api_calls"],
+                    figures["sql_queries"],
+                    figures["wall_seconds"],
+                    r["validated"],
+                    r["cancelled"],
+                    r["waiting"],
+                    r["failed"],
+                    "" if not figures["checks"] else "  CHECK: " + "; ".join(figures["checks"]),
+                )
+            )
             if r["error"]:
                 raise RuntimeError("the %s sync failed: %s" % (phase, r["error"]))
             if figures["api_calls_sandbox"] != r["api_calls"]:
-                log("  CHECK: the sandbox logged %d calls, the client counted %d"
-                    % (figures["api_calls_sandbox"], r["api_calls"]))
+                log(
+                    "  CHECK: the sandbox logged %d calls, the client counted %d"
+                    % (figures["api_calls_sandbox"], r["api_calls"])
+                )
     finally:
         sandbox.stop()
     out["seconds"] = round(time.perf_counter() - started, 1)
@@ -110,5 +137,6 @@ def bench_size(n, args, registry, path, workdir, run_id):
 
 
 def check_expected(report, expected):
-    return ["%s %s, expected %s" % (key, report[key], value)
-            for key, value in expected.items() if report.get(key) != value]
+    return [
+        "%s %s, expected %s" % (key, report[key], value) for key, value in expected.items() if report.get(key) != value
+    ]

@@ -21,19 +21,19 @@ ADDON_MODULE = "odoo.addons.shipstation_connector"
 TIMED = (
     ("shipstation.sync", "_sync_account", "total"),
     ("shipstation.sync", "_targets", "gather.targets"),
-    ("shipstation.sync", "_snapshots", "gather.snapshots"),
-    ("shipstation.sync", "_add_consumption", "gather.consumption"),
+    ("stock.picking", "_shipstation_snapshots", "gather.snapshots"),
+    ("shipstation.shipment", "_shipstation_add_consumption", "gather.consumption"),
     ("lib.shipstation.fetch", "fetch_changes", "fetch"),
     ("lib.shipstation.fetch", "fetch_orders", "fetch"),
     ("lib.shipstation.planner", "plan", "plan"),
     ("shipstation.sync", "_apply_all", "apply"),
     ("shipstation.sync", "_apply_quick", "apply.quick"),
     ("shipstation.sync", "_apply_chunk", "apply.chunk"),
-    ("shipstation.sync", "_write_decision", "apply.write_decision"),
-    ("shipstation.sync", "_validate", "odoo.validate"),
-    ("shipstation.sync", "_cancel", "odoo.cancel"),
-    ("shipstation.sync", "_prepare_validation", "odoo.prepare_validation"),
-    ("shipstation.sync", "_write_parcels", "odoo.write_parcels"),
+    ("stock.picking", "_shipstation_write_decision", "apply.write_decision"),
+    ("stock.picking", "_shipstation_validate", "odoo.validate"),
+    ("stock.picking", "_shipstation_cancel", "odoo.cancel"),
+    ("stock.picking", "_shipstation_prepare_validation", "odoo.prepare_validation"),
+    ("shipstation.shipment", "_shipstation_update_parcels", "odoo.write_parcels"),
     ("stock.picking", "action_cancel", "odoo.action_cancel"),
     ("stock.picking", "_shipstation_chained_pickings", "odoo.chained_pickings"),
     ("stock.picking", "_message_log_batch", "odoo.message_log_batch"),
@@ -62,8 +62,9 @@ def resolve(env, table=TIMED):
     labels = {label for _, _, label in table}
     for needed in (PROBE_STOP_LABEL, PROBE_CALLS_LABEL):
         if needed not in labels:
-            raise TimedMethodMissing("bench timers: no row of TIMED has the label %r, which the memory probe needs"
-                                     % needed)
+            raise TimedMethodMissing(
+                "bench timers: no row of TIMED has the label %r, which the memory probe needs" % needed
+            )
     resolved, seen = [], set()
     for target, method, label in table:
         if (target, method) in seen:
@@ -75,11 +76,15 @@ def resolve(env, table=TIMED):
             try:
                 holder, kind = importlib.import_module("%s.%s" % (ADDON_MODULE, target)), "module"
             except ImportError as error:
-                raise TimedMethodMissing("bench timers: %r (TIMED row for %s, label %r) is neither an Odoo model "
-                                         "nor a module of the addon (%s)" % (target, method, label, error)) from None
+                raise TimedMethodMissing(
+                    "bench timers: %r (TIMED row for %s, label %r) is neither an Odoo model "
+                    "nor a module of the addon (%s)" % (target, method, label, error)
+                ) from None
         if not callable(getattr(holder, method, None)):
-            raise TimedMethodMissing("bench timers: %s %r has no method %r (TIMED row labelled %r): update the "
-                                     "table in bench/ssbench/timers.py" % (kind, target, method, label))
+            raise TimedMethodMissing(
+                "bench timers: %s %r has no method %r (TIMED row labelled %r): update the "
+                "table in bench/ssbench/timers.py" % (kind, target, method, label)
+            )
         resolved.append((holder, method, label))
     return resolved
 
@@ -123,6 +128,7 @@ class PhaseTimers:
     def _probe_hook(self, label, func):
         """``func`` with what the memory probe needs at its label, if anything."""
         if label == PROBE_STOP_LABEL:
+
             @functools.wraps(func)
             def stop_before(*args, **kwargs):
                 if self.probe:
@@ -132,6 +138,7 @@ class PhaseTimers:
 
             return stop_before
         if label == PROBE_CALLS_LABEL:
+
             @functools.wraps(func)
             def keep_calls(client, *args, **kwargs):
                 try:
