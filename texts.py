@@ -22,6 +22,10 @@ TEXTS = {
         "Check the order in ShipStation, then export the delivery again."
     ),
     msg.ORDER_UNREADABLE: _lt("ShipStation could not return order %(order_id)s: %(error)s. The next sync tries again."),
+    msg.RECORD_UNREADABLE: _lt(
+        "ShipStation sent %(kind)s %(record_id)s with a value the sync cannot read: %(field)s = "
+        "%(value)s. It was set aside; the next sync reads it again."
+    ),
     msg.BACKORDER_WAITING: _lt(
         "The ShipStation order is shipped, but its parcels were recorded on an earlier delivery of the "
         "same order: these remaining items have no parcel in ShipStation yet."
@@ -68,6 +72,7 @@ SYNC_HEAD = _lt(
     "%(api_calls)d ShipStation API calls, %(seconds).1f s."
 )
 SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
+SYNC_SET_ASIDE = _lt("%(set_aside)d unreadable ShipStation records set aside.")
 SYNC_ERROR = _lt("%(account)s: not synced: %(error)s")
 SYNC_TOTAL = _lt(
     "Total: %(checked)d checked, %(updated)d updated, %(validated)d validated, %(cancelled)d "
@@ -122,6 +127,8 @@ def report_text(report, lang):
         head = _text(SYNC_HEAD, lang) % values
         if report.left:
             head += " " + _text(SYNC_LEFT, lang) % values
+        if report.set_aside:
+            head += " " + _text(SYNC_SET_ASIDE, lang) % values
     else:
         head = _text(EXPORT_HEAD, lang) % values
     lines = [head] + ["  - %s: %s" % (name, render(message, lang)) for name, message in report.failures]

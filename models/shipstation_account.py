@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
-from ..lib.shipstation.errors import ShipStationError
+from ..lib.shipstation.errors import AuthenticationError, ShipStationError
 
 _logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ class ShipStationAccount(models.Model):
 
     _name = "shipstation.account"
     _description = "ShipStation Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -67,6 +67,11 @@ class ShipStationAccount(models.Model):
         "for what changed since then (with a safety overlap). Clear it to read everything again.",
     )
     last_sync_date = fields.Datetime(readonly=True, copy=False)
+    credentials_refused = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="ShipStation refused the API key and secret at the last sync: the key may have expired.",
+    )
     last_sync_summary = fields.Text(readonly=True, copy=False)
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
@@ -116,6 +121,43 @@ class ShipStationAccount(models.Model):
             options.setdefault("backoff", float(backoff))
         return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self.api_url, **options)
 
+    def _shipstation_credentials_checked(self, refused):
+        """Tell the account's managers once when ShipStation refuses the key; clear it once it works.
+
+        A refused key gets one activity (a warning for a manager of the account's company)
+        saying what happened and where to make a new key; later refusals add nothing;
+        the first run that gets through marks the activity done.
+        """
+        self.ensure_one()
+        account_sudo = self.sudo()
+        if refused == account_sudo.credentials_refused:
+            return
+        account_sudo.credentials_refused = refused
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        if not refused:
+            account_sudo.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).action_feedback(
+                feedback=_("ShipStation accepted the API key again.")
+            )
+            return
+        account_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=_("ShipStation refused the API key"),
+            note=_(
+                "ShipStation refused the API key and secret of %(name)s: every sync of this account fails until "
+                "they are replaced. ShipStation API v1 keys expire after 3, 6 or 12 months. Make a new key pair "
+                "in ShipStation (Settings > Account > API Settings), enter it on this account, then use Test "
+                "Connection.",
+                name=account_sudo.name,
+            ),
+            user_id=self._shipstation_manager().id,
+        )
+
+    def _shipstation_manager(self):
+        """The user who hears about the account: a ShipStation manager of its company."""
+        group = self.env.ref("shipstation_connector.group_shipstation_manager")
+        managers = group.sudo().users.filtered(lambda u: not u.share and self.company_id in u.company_ids)
+        return managers.sorted("id")[:1] or self.env.ref("base.user_admin")
+
     def action_test_connection(self):
         """Check the credentials with one cheap call and say plainly how it went."""
         self.ensure_one()
@@ -123,9 +165,12 @@ class ShipStationAccount(models.Model):
             with self._get_shipstation_client(max_retries=1) as client:
                 client.test_connection()
         except ShipStationError as error:
+            if isinstance(error, AuthenticationError):
+                self._shipstation_credentials_checked(refused=True)
             raise UserError(
                 _("ShipStation refused the connection for %(name)s: %(error)s", name=self.name, error=error.message)
             ) from error
+        self._shipstation_credentials_checked(refused=False)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

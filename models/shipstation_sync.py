@@ -18,7 +18,7 @@ from odoo.tools import config
 
 from ..lib.shipstation import fetch, planner
 from ..lib.shipstation import messages as msg
-from ..lib.shipstation.errors import ShipStationError
+from ..lib.shipstation.errors import AuthenticationError, ShipStationError
 from ..lib.shipstation.report import AccountReport
 from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT
 from ..texts import report_text
@@ -167,6 +167,7 @@ class ShipStationSync(models.AbstractModel):
                 facts = fetch.fetch_orders(client, fetch_targets)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
+            report.refused = isinstance(error, AuthenticationError)
             report.api_calls = client.call_count if client else 0
             _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, error)
             if pickings is None:
@@ -176,6 +177,7 @@ class ShipStationSync(models.AbstractModel):
             if client:
                 client.close()
         report.api_calls = client.call_count
+        report.set_aside = facts.set_aside + client.set_aside
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
         decisions = planner.plan(snapshots, facts)
@@ -199,6 +201,8 @@ class ShipStationSync(models.AbstractModel):
         if report.error and account.last_sync_summary != summary:
             account.message_post(body=_("Shipment sync failed: %s", summary))
         account.write(values)
+        if report.refused or not report.error:
+            account._shipstation_credentials_checked(refused=report.refused)
 
     @api.model
     def _lock_account(self, account):
@@ -270,11 +274,7 @@ class ShipStationSync(models.AbstractModel):
     @api.model
     def _is_quick(self, decision):
         """Whether the decision only changes the delivery's sync fields."""
-        return (
-            decision.action in (REFRESH, WAIT, FAIL)
-            and not decision.notes
-            and not decision.parcels_changed
-        )
+        return decision.action in (REFRESH, WAIT, FAIL) and not decision.notes and not decision.parcels_changed
 
     @api.model
     def _apply_quick(self, by_id, decisions, report, started_at):

@@ -43,6 +43,7 @@ class ShipStationCommon(TransactionCase):
         # Each test starts from an empty ShipStation, as its database starts clean.
         self.sandbox.store.reset()
         self.sandbox.faults.clear()
+        self.sandbox.quirks.clear()
         self.sandbox.reset_log()
 
     @classmethod

@@ -111,6 +111,10 @@ class TestSyncLanguage(ShipStationCommon):
             "partner": "Deco Addict",
             "products": ["Mug", "Tee"],
             "skus": ["KIT-1"],
+            "kind": "shipment",
+            "record_id": "77",
+            "field": "shipmentCost",
+            "value": "four dollars",
             "missing": [("MUG", 1.0, 2.0)],
         }
         for code in texts.TEXTS:

@@ -88,3 +88,80 @@ def test_split_parts_are_read_with_their_changed_parent():
         facts = fetch.fetch_changes(client, [target(parent, known=True)], since=NOW - timedelta(minutes=90))
         assert child["orderId"] in facts.orders
         assert not facts.parcels, "the part's label is older than the window: already recorded"
+
+
+# -- data that moves while it is read, and records that cannot be read --------------------------
+
+
+def _moving_window():
+    """30 orders modified a few seconds apart inside the window, one modified long before it."""
+    clock = FakeClock(NOW - timedelta(days=2))
+    server = SandboxServer(clock=clock).start()
+    old = server.store.add_order(orderNumber="WH/OUT/OLD", items=[{"sku": "MUG", "quantity": 1}])
+    clock.advance(hours=30)
+    since = clock() - timedelta(minutes=5)
+    orders = []
+    for i in range(30):
+        clock.advance(3)
+        orders.append(server.store.add_order(orderNumber="WH/OUT/%d" % i, items=[{"sku": "MUG", "quantity": 1}]))
+    return clock, server, old, orders, since
+
+
+def test_orders_changing_between_two_page_reads_are_never_lost():
+    clock, server, old, orders, since = _moving_window()
+
+    def busy_warehouse():
+        # While the client reads: an order it read is held, one it has not read yet is held,
+        # and an order from before the window changes and so enters it.
+        clock.advance(3)
+        for order in (orders[2], orders[25], old):
+            server.store.hold_order(order["orderId"])
+
+    server.quirks.after_page("/orders", 1, busy_warehouse)
+    try:
+        with ShipStationClient("key", "secret", server.url, page_size=10) as client:
+            facts = fetch.fetch_changes(client, [target(o) for o in orders], since=since)
+        assert {o["orderId"] for o in orders} <= set(facts.orders)
+        assert facts.orders[orders[25]["orderId"]]["orderStatus"] == "on_hold", "the latest version wins"
+        assert old["orderId"] in facts.orders
+    finally:
+        server.stop()
+
+
+def test_reading_by_page_numbers_newest_first_would_have_lost_one():
+    # The reading this replaces: numbered pages fixed by the first answer, newest first.
+    clock, server, old, orders, since = _moving_window()
+    server.quirks.repeat_last_record = False
+    server.quirks.after_page("/orders", 1, lambda: server.store.hold_order(old["orderId"]))
+    try:
+        with ShipStationClient("key", "secret", server.url, page_size=10) as client:
+            first = client._page("/orders", "orders", {"modifyDateStart": since.isoformat(), "sortDir": "DESC",
+                                                       "sortBy": "ModifyDate"}, 1)[0]  # fmt: skip
+            rest = [
+                o
+                for page in (2, 3)
+                for o in client._page(
+                    "/orders",
+                    "orders",
+                    {"modifyDateStart": since.isoformat(), "sortDir": "DESC", "sortBy": "ModifyDate"},
+                    page,
+                )[0]  # fmt: skip
+            ]
+        read = {o["orderId"] for o in first + rest}
+        assert orders[0]["orderId"] not in read, "pushed past the last page by the order entering the window"
+    finally:
+        server.stop()
+
+
+def test_an_unreadable_record_is_set_aside_against_its_order_and_the_rest_is_read(server, client):
+    good = server.store.add_order(orderNumber="WH/OUT/1", items=[{"sku": "MUG", "quantity": 1}])
+    bad = server.store.add_order(orderNumber="WH/OUT/2", items=[{"sku": "MUG", "quantity": 1}])
+    server.store.ship_order(good["orderId"], parcels=[{"trackingNumber": "OK1", "shipmentCost": 4.0}])
+    (label,) = server.store.ship_order(bad["orderId"], parcels=[{"trackingNumber": "BAD1"}])
+    server.store.set_raw("shipment", label["shipmentId"], shipmentCost="four dollars")
+    server.store.ship_order(bad["orderId"], parcels=[{"trackingNumber": "FMT1", "shipmentCost": "1,234.50"}])
+    facts = fetch.fetch_changes(client, [target(good), target(bad)], since=None)
+    assert {p.tracking_number for p in facts.parcels.values()} == {"OK1", "FMT1"}
+    assert [p.cost for p in facts.parcels.values() if p.tracking_number == "FMT1"] == [1234.5]
+    assert facts.unreadable == {bad["orderId"]: ("shipment", str(label["shipmentId"]), "shipmentCost", "four dollars")}
+    assert set(facts.orders) == {good["orderId"], bad["orderId"]}

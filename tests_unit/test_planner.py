@@ -296,3 +296,23 @@ def test_split_part_shipped_later_counts_even_when_the_parent_is_not_read():
     f = facts([order(101, "shipped", parentId=100)], [label(1, 101, "PART")])
     (d,) = plan([s], f)
     assert (d.action, d.tracking_ref) == (v.VALIDATE, "PART")
+
+
+def test_a_set_aside_record_fails_its_delivery_naming_field_and_value_and_nothing_else():
+    f = facts(
+        [order(100, "shipped"), order(200, "shipped")],
+        [label(1, 100, "T1"), label(2, 200, "T2")],
+        unreadable={200: ("shipment", "77", "shipmentCost", "four dollars")},
+    )
+    ok, bad = plan([snap(1, 100), snap(2, 200)], f)
+    assert ok.action == v.VALIDATE
+    assert bad.action == v.FAIL and bad.message == msg.message(
+        msg.RECORD_UNREADABLE, kind="shipment", record_id="77", field="shipmentCost", value="four dollars"
+    )
+    assert bad.tracking_ref == "" and bad.message in bad.notes
+
+
+def test_order_numbers_match_trimmed_and_case_insensitive():
+    f = facts([order(100, "shipped", number=" wh/out/7 ")], [label(1, 100, "MINE")])
+    (d,) = plan([snap(pid=7, order_id=None)], f)
+    assert (d.order_id, d.tracking_ref, d.action) == (100, "MINE", v.VALIDATE)

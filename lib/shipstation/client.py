@@ -7,6 +7,7 @@ own dicts handed back with their timestamps turned into aware UTC datetimes
 (ShipStation writes US Pacific time; see :mod:`.encoding`).
 """
 
+import logging
 from datetime import datetime
 
 import requests
@@ -16,7 +17,14 @@ from .errors import MalformedResponseError
 from .timeutil import PACIFIC
 from .transport import Transport, _Url
 
+_logger = logging.getLogger(__name__)
+
 DEFAULT_API_URL = "https://ssapi.shipstation.com"
+#: Identity of the records of each list, to read each once.
+ID_KEYS = {"orders": "orderId", "shipments": "shipmentId", "fulfillments": "fulfillmentId"}
+#: A bound on the pages of one listing (500,000 records at 500 a page).
+MAX_PAGES = 1000
+_UNSEEN = object()
 CREATE_ORDERS_BATCH = 100  # ShipStation's documented maximum for /orders/createorders
 
 
@@ -36,45 +44,105 @@ class ShipStationClient(Transport):
         auth = requests.auth.HTTPBasicAuth(api_key or "", api_secret or "")
         super().__init__(base_url or DEFAULT_API_URL, auth, **options)
         self.page_size = page_size
+        #: List entries that were not records at all (set aside, logged).
+        self.set_aside = 0
 
     # ------------------------------------------------------------------ results
 
-    def _paginate(self, path, key, params):
-        """Yield the records of a page-numbered list endpoint, page 1 to the last.
+    def _page(self, path, key, params, page):
+        """Read one page of a list endpoint.
 
-        :param str path: list endpoint, e.g. ``/orders``
-        :param str key: list key of the envelope, e.g. ``orders``
+        :return: ``(records, total)``: the readable records (timestamps converted; a
+            non-object entry is set aside and counted in :attr:`set_aside`) and the
+            ``total`` ShipStation announced (None when it did not)
+        :raises MalformedResponseError: when the answer lacks its list
+        """
+        query = dict(params, page=page, pageSize=self.page_size)
+        data = self._request("GET", path, params=query)
+        records = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            url = _Url(self.base_url, path, query).full
+            raise MalformedResponseError("ShipStation list without its '%s' list" % key, "GET", url)
+        readable = []
+        for record in records:
+            if isinstance(record, dict):
+                readable.append(decode_record(record))
+            else:
+                self.set_aside += 1
+                _logger.warning("ShipStation %s: entry %r of page %s is not a record; set aside", path, record, page)
+        return readable, _as_int(data.get("total"))
+
+    def _paginate(self, path, key, params):
+        """Yield the records of a page-numbered list endpoint, each once.
+
+        ShipStation's ``pages`` is not trusted (real answers carry ``"pages": 0`` with
+        records). Reading stops at an empty page, once ``total`` distinct records were
+        read, at a short page unless ``total`` says more remain, or at a page that
+        brings nothing new (a server ignoring ``page``); a record repeated across pages
+        (data moving between two reads) is yielded once.
+
+        :param str path: list endpoint, e.g. ``/shipments``
+        :param str key: list key of the envelope, e.g. ``shipments``
         :param dict params: encoded filters (without page and pageSize)
         :return: generator of record dicts, timestamps converted
-        :raises MalformedResponseError: when a page lacks its list or the first its page count
+        :raises MalformedResponseError: when a page lacks its list
         """
-        page, seen = 1, 0
-        while True:
-            query = dict(params, page=page, pageSize=self.page_size)
-            data = self._request("GET", path, params=query)
-            url = _Url(self.base_url, path, query).full
-            records = data.get(key) if isinstance(data, dict) else None
-            if not isinstance(records, list):
-                message = "ShipStation list without its '%s' list" % key
-                raise MalformedResponseError(message, "GET", url)
-            if page == 1:  # the first answer fixes the page count (endless servers)
-                pages, total = _as_int(data.get("pages")), _as_int(data.get("total"))
-                if pages is None:
-                    raise MalformedResponseError("ShipStation list without its page count", "GET", url)
+        id_key, seen = ID_KEYS.get(key), set()
+        for page in range(1, MAX_PAGES + 1):
+            records, total = self._page(path, key, params, page)
+            new = 0
             for record in records:
-                yield self._convert(record, "GET", url)
-            seen += len(records)
-            if not records or page >= pages or (total is not None and seen >= total):
+                record_id = record.get(id_key) if id_key else None
+                if record_id is not None:
+                    if record_id in seen:
+                        continue
+                    seen.add(record_id)
+                new += 1
+                yield record
+            more = bool(total) and total > len(seen)
+            if not records or not new or (total and not more) or (len(records) < self.page_size and not more):
                 return
-            page += 1
+
+    def iter_changed_orders(self, since, **filters):
+        """Orders modified since ``since``, oldest change first, none lost while data moves.
+
+        Page numbers over a list that changes while it is read lose records: an order
+        modified between two page reads moves, and the others shift past a page
+        boundary. So every page is page 1 of "modified since the last change seen"
+        (ascending): an order that existed in the window when the read began either
+        keeps its modification date, and a later page-1 read that starts at or before
+        it includes it, or is modified again and moves to the end, which the read
+        reaches last. Only a page whose records all share one second (the filter's
+        precision) is paged on by number within that second.
+
+        :param datetime since: aware start of the window
+        :param filters: further ShipStation filters (not the modification dates or sorting)
+        :return: generator of order dicts (an order modified during the read may come
+            twice, its latest version last)
+        :raises ShipStationError: on any failure
+        """
+        latest, start, page = {}, since, 1
+        for _ in range(MAX_PAGES):
+            params = encode_params(dict(filters, modifyDateStart=start, sortBy="ModifyDate", sortDir="ASC"))
+            records, _total = self._page("/orders", "orders", params, page)
+            for order in records:
+                if latest.get(order.get("orderId"), _UNSEEN) != order.get("modifyDate"):
+                    latest[order.get("orderId")] = order.get("modifyDate")
+                    yield order
+            if len(records) < self.page_size:
+                return
+            last = records[-1].get("modifyDate")
+            if isinstance(last, datetime) and last.replace(microsecond=0) > start.replace(microsecond=0):
+                start, page = last, 1
+            else:
+                page += 1  # a whole page within one second: page on inside that second
 
     @staticmethod
     def _convert(record, method, url):
-        """Decode one record's timestamps; an unreadable one is a malformed answer."""
-        try:
-            return decode_record(record)
-        except (TypeError, ValueError) as exc:
-            raise MalformedResponseError(str(exc), method, url) from exc
+        """Decode one record's timestamps (see :func:`~.encoding.decode_record`)."""
+        if not isinstance(record, dict):
+            raise MalformedResponseError("Expected a JSON object as record", method, url)
+        return decode_record(record)
 
     def _list(self, path, key, filters):
         for reserved in ("page", "pageSize"):

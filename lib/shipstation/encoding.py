@@ -14,6 +14,10 @@ from .timeutil import parse_ss_date, parse_ss_datetime, to_ss_datetime
 # Top-level keys of orders, shipments and fulfillments holding Pacific timestamps.
 TIMESTAMP_KEYS = ("createDate modifyDate orderDate paymentDate voidDate deliveryDate shipByDate holdUntilDate").split()
 DATE_KEYS = ("shipDate",)
+#: Key under which :func:`decode_record` lists the fields it could not read.
+UNREADABLE = "_unreadable"
+#: Years of the .NET minimum and maximum dates, which ShipStation sends for "no date".
+NO_DATE_YEARS = ("0001", "9999")
 
 
 def encode_value(value):
@@ -55,20 +59,41 @@ def encode_params(filters):
 def decode_record(record):
     """Convert the top-level timestamps of one record (a new dict is returned).
 
+    A timestamp that cannot be read does not stop the reading: it becomes None and
+    the record lists it under :data:`UNREADABLE` as ``(field, value as sent)``, for the
+    reader to set the record aside with a reason. .NET's "no date" values
+    (``0001-01-01...``, ``9999-12-31T23:59:59.9999999``) become None quietly.
+
     :param dict record: an order, shipment or fulfillment as ShipStation wrote it
     :return: dict with aware UTC datetimes and ``shipDate`` as a date
-    :raises TypeError: when ``record`` is not a dict
-    :raises ValueError: when a timestamp cannot be read (the message names the field)
     """
-    if not isinstance(record, dict):
-        raise TypeError("Expected a JSON object as record")
     record = dict(record)
     for names, parse in ((TIMESTAMP_KEYS, parse_ss_datetime), (DATE_KEYS, parse_ss_date)):
         for name in names:
-            if name not in record:
+            value = record.get(name)
+            if value is None:
+                continue
+            if isinstance(value, str) and value.strip()[:4] in NO_DATE_YEARS:
+                record[name] = None
                 continue
             try:
-                record[name] = parse(record[name])
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise ValueError("Unreadable timestamp %r in field %s" % (record[name], name)) from exc
+                record[name] = parse(value)
+            except (ValueError, TypeError, OverflowError):
+                record[name] = None
+                record.setdefault(UNREADABLE, []).append((name, value))
     return record
+
+
+def parse_amount(value):
+    """A money amount as ShipStation may send it: a number, ``"12.5"`` or ``"1,234.50"``.
+
+    :return: float (0.0 for None or "")
+    :raises ValueError: when the value is no amount (the caller names the field)
+    """
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    return float(str(value).strip().replace(",", "").replace("$", ""))

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .errors import AuthenticationError, NotFoundError, ShipStationError
-from .values import Parcel, RemoteFacts, normalize
+from .records import Unreadable, parcel_from_fulfillment, parcel_from_shipment, read_order
+from .values import RemoteFacts, normalize
 
 #: Re-read this much before the last sync: clock skew between Odoo and ShipStation,
 #: and records written while the last sync was reading.
@@ -61,18 +62,42 @@ def window_start(targets, since, overlap=OVERLAP):
     return min(starts) - overlap if starts else None
 
 
+def _set_aside(facts, error):
+    """Keep why a record could not be read, against its order when it names one."""
+    if error.order_id is None:
+        facts.set_aside += 1
+    else:
+        facts.unreadable.setdefault(error.order_id, error.describe())
+
+
 def _add_orders(facts, orders):
-    for order in orders:
+    """Add the readable orders to the facts; return them."""
+    added = []
+    for raw in orders:
+        try:
+            order = read_order(raw)
+        except Unreadable as error:
+            _set_aside(facts, error)
+            continue
         facts.orders[order["orderId"]] = order
+        added.append(order)
+    return added
+
+
+def _advanced(order):
+    advanced = order.get("advancedOptions") if isinstance(order, dict) else None
+    return advanced if isinstance(advanced, dict) else {}
 
 
 def _add_parcels(facts, shipments=(), fulfillments=()):
-    for shipment in shipments:
-        parcel = parcel_from_shipment(shipment)
-        facts.parcels[parcel.key] = parcel
-    for fulfillment in fulfillments:
-        parcel = parcel_from_fulfillment(fulfillment)
-        facts.parcels[parcel.key] = parcel
+    for read, records in ((parcel_from_shipment, shipments), (parcel_from_fulfillment, fulfillments)):
+        for record in records:
+            try:
+                parcel = read(record)
+            except Unreadable as error:
+                _set_aside(facts, error)
+                continue
+            facts.parcels[parcel.key] = parcel
 
 
 def fetch_changes(client, targets, since, overlap=OVERLAP):
@@ -88,9 +113,9 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     start = window_start(targets, since, overlap)
     if start is None:
         return facts
-    # Newest first: an order modified while the pages are read moves to page 1, so the
-    # others shift towards later pages (read twice, harmless) instead of being skipped.
-    _add_orders(facts, client.iter_orders(modifyDateStart=start, sortBy="ModifyDate", sortDir="DESC"))
+    # Oldest change first, each page read from the last change seen: none is lost however
+    # the orders move while they are read (see ShipStationClient.iter_changed_orders).
+    _add_orders(facts, client.iter_changed_orders(start))
     _add_parcels(
         facts,
         shipments=client.iter_shipments(createDateStart=start, includeShipmentItems=True),
@@ -99,9 +124,7 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     if since:
         # A label voided now may have been created long before the window.
         _add_parcels(facts, shipments=client.iter_shipments(voidDateStart=start, includeShipmentItems=True))
-    merged = {
-        oid for order in facts.orders.values() for oid in (order.get("advancedOptions") or {}).get("mergedIds") or ()
-    }
+    merged = {oid for order in facts.orders.values() for oid in _advanced(order).get("mergedIds") or ()}
     _add_split_children(client, facts, {t.order_id for t in targets})
     retries = RETRY_FAILED
     for target in targets:
@@ -122,7 +145,7 @@ def _add_split_children(client, facts, target_ids):
     changed; one list call per changed split parent (parts share its order number).
     """
     for order in list(facts.orders.values()):
-        advanced = order.get("advancedOptions") or {}
+        advanced = _advanced(order)
         if order["orderId"] not in target_ids or not advanced.get("mergedOrSplit") or advanced.get("mergedIds"):
             continue
         _add_orders(
@@ -130,7 +153,7 @@ def _add_split_children(client, facts, target_ids):
             (
                 o
                 for o in client.iter_orders(orderNumber=order.get("orderNumber"))
-                if (o.get("advancedOptions") or {}).get("parentId") == order["orderId"]
+                if _advanced(o).get("parentId") == order["orderId"]
             ),
         )
 
@@ -171,19 +194,17 @@ def _read_one(client, facts, target, always_parcels=False):
             for o in client.iter_orders(orderNumber=target.order_number.strip())
             if normalize(o.get("orderNumber")) == normalize(target.order_number)
         ]
-        _add_orders(facts, orders)
-        for order in orders:
+        for order in _add_orders(facts, orders):
             _read_parcels(client, facts, order, always_parcels)
         return
     order = _read_order(client, facts, target.order_id, always_parcels)
-    if order and (order.get("advancedOptions") or {}).get("mergedOrSplit"):
+    if order and _advanced(order).get("mergedOrSplit"):
         children = [
             o
             for o in client.iter_orders(orderNumber=order.get("orderNumber"))
-            if (o.get("advancedOptions") or {}).get("parentId") == order["orderId"]
+            if _advanced(o).get("parentId") == order["orderId"]
         ]
-        _add_orders(facts, children)
-        for child in children:
+        for child in _add_orders(facts, children):
             _read_parcels(client, facts, child, always_parcels)
 
 
@@ -192,6 +213,11 @@ def _read_order(client, facts, order_id, always_parcels):
         order = client.get_order(order_id)
     except NotFoundError:
         facts.missing.add(order_id)
+        return None
+    try:
+        order = read_order(order)
+    except Unreadable as error:
+        facts.unreadable.setdefault(order_id, error.describe())
         return None
     facts.orders[order["orderId"]] = order
     _read_parcels(client, facts, order, always_parcels)
@@ -205,50 +231,3 @@ def _read_parcels(client, facts, order, always):
             shipments=client.iter_shipments(orderId=order["orderId"], includeShipmentItems=True),
             fulfillments=client.iter_fulfillments(orderId=order["orderId"]),
         )
-
-
-# ----------------------------------------------------------------------------- records
-
-
-def _items(raw_items):
-    if not raw_items:
-        return None
-    items = tuple(
-        (item.get("sku") or "", float(item.get("quantity") or 0)) for item in raw_items if not item.get("adjustment")
-    )
-    return items or None
-
-
-def parcel_from_shipment(shipment):
-    """:class:`~.values.Parcel` from a ShipStation shipment (as the client returns it)."""
-    return Parcel(
-        key=("shipment", shipment["shipmentId"]),
-        order_id=shipment.get("orderId"),
-        tracking_number=shipment.get("trackingNumber") or "",
-        carrier_code=shipment.get("carrierCode") or "",
-        service_code=shipment.get("serviceCode") or "",
-        ship_date=shipment.get("shipDate"),
-        create_date=shipment.get("createDate"),
-        cost=float(shipment.get("shipmentCost") or 0.0),
-        insurance_cost=float(shipment.get("insuranceCost") or 0.0),
-        voided=bool(shipment.get("voided")),
-        void_date=shipment.get("voidDate"),
-        is_return=bool(shipment.get("isReturnLabel")),
-        items=_items(shipment.get("shipmentItems")),
-    )
-
-
-def parcel_from_fulfillment(fulfillment):
-    """:class:`~.values.Parcel` from a ShipStation fulfillment (an order marked as shipped)."""
-    return Parcel(
-        key=("fulfillment", fulfillment["fulfillmentId"]),
-        order_id=fulfillment.get("orderId"),
-        tracking_number=fulfillment.get("trackingNumber") or "",
-        carrier_code=fulfillment.get("carrierCode") or "",
-        service_code=fulfillment.get("fulfillmentServiceCode") or "",
-        ship_date=fulfillment.get("shipDate"),
-        create_date=fulfillment.get("createDate"),
-        cost=float(fulfillment.get("fulfillmentFee") or 0.0),
-        voided=bool(fulfillment.get("voided")),
-        void_date=fulfillment.get("voidDate"),
-    )

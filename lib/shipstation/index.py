@@ -82,6 +82,13 @@ class FactsIndex:
         """Whether ShipStation answered 404 for the order."""
         return order_id in self.facts.missing
 
+    def unreadable_of(self, order_ids):
+        """``(kind, record id, field, value)`` of a set-aside record of these orders, or None."""
+        for order_id in sorted(o for o in order_ids if o is not None):
+            if order_id in self.facts.unreadable:
+                return self.facts.unreadable[order_id]
+        return None
+
     def error_of(self, order_id):
         """Why ShipStation failed to return the order, or None."""
         return self.facts.errors.get(order_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 NO_ORDER_NUMBERED = "no_order_numbered"  # number
 ORDER_MISSING = "order_missing"  # order_id, name
 ORDER_UNREADABLE = "order_unreadable"  # order_id, error
+RECORD_UNREADABLE = "record_unreadable"  # kind, record_id, field, value
 BACKORDER_WAITING = "backorder_waiting"
 LABELS_VOIDED = "labels_voided"
 NOTHING_RESERVED = "nothing_reserved"

@@ -231,6 +231,12 @@ class _PickingPlan:
             return self._decision(NOTHING, snap.parcels)
         if self.index.is_missing(snap.order_id) and not self.survivor_id:
             return self._fail(msg.message(msg.ORDER_MISSING, order_id=snap.order_id, name=snap.name))
+        unreadable = self.index.unreadable_of(self.own_orders() | {self.survivor_id})
+        if unreadable is not None:
+            kind, record_id, field_name, value = unreadable
+            return self._fail(
+                msg.message(msg.RECORD_UNREADABLE, kind=kind, record_id=record_id, field=field_name, value=value)
+            )
         error = self.index.error_of(snap.order_id)
         if error is not None:
             return self._fail(msg.message(msg.ORDER_UNREADABLE, order_id=snap.order_id, error=error))

@@ -39,6 +39,10 @@ class AccountReport(Report):
     cancelled: int = 0
     waiting: int = 0
     left: int = 0
+    #: Unreadable ShipStation records no delivery could be told about.
+    set_aside: int = 0
+    #: ShipStation refused the account's credentials (HTTP 401/403).
+    refused: bool = False
 
 
 @dataclass

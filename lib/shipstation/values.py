@@ -115,6 +115,9 @@ class RemoteFacts:
         recorded on any delivery (targets or not, e.g. a validated parent)
     :param dict family: ``{picking id: orderId}`` for those consuming deliveries
     :param dict recorded_voided: ``{parcel key: voided}`` as recorded in the database
+    :param dict unreadable: ``{orderId: (kind, record id, field, value)}``: the first
+        record of that order (the order, a label, a fulfillment) the reader set aside
+    :param int set_aside: unreadable records that named no order
     """
 
     orders: dict = field(default_factory=dict)
@@ -124,6 +127,8 @@ class RemoteFacts:
     consumed_by: dict = field(default_factory=dict)
     family: dict = field(default_factory=dict)
     recorded_voided: dict = field(default_factory=dict)
+    unreadable: dict = field(default_factory=dict)
+    set_aside: int = 0
 
 
 @dataclass

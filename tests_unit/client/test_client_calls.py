@@ -31,22 +31,42 @@ def test_iter_orders_is_lazy(server, make_client):
     assert client.call_count == 1
 
 
-def test_pagination_trusts_the_first_page_count(server, client):
-    # A server that never stops answering full pages: the first "pages" is a hard stop.
+def test_pagination_stops_at_a_page_that_brings_nothing_new(server, make_client):
+    # A server that never stops answering full pages of the same record (it ignores "page").
     page = {"orders": [{"orderId": 1, "orderNumber": "A"}], "total": 9999, "page": 1, "pages": 3}
     server.faults.add(status=200, count=None, path="/orders", body=page)
-    assert len(client.list_orders()) == 3
-    assert client.call_count == server.count("GET", "/orders") == 3
+    client = make_client(page_size=1)
+    assert len(client.list_orders()) == 1
+    assert client.call_count == server.count("GET", "/orders") == 2
 
 
 def test_pagination_stops_on_total_and_on_empty_page(server, client):
     page = {"orders": [{"orderId": 1}], "total": 2, "page": 1, "pages": 50}
     server.faults.add(status=200, count=None, path="/orders", body=page)
-    assert len(client.list_orders()) == 2
+    assert len(client.list_orders()) == 1  # the repeated record is read once
     assert client.call_count == 2
     server.faults.clear()
     server.faults.add(status=200, count=None, path="/orders", body=dict(page, orders=[]))
     assert client.list_orders() == []
+    assert client.call_count == 3
+
+
+def test_pagination_does_not_trust_pages_alone(server, make_client):
+    # Real answers carry "pages": 0 with records and a total, or no page count at all.
+    add_orders(server, 25)
+    client = make_client(page_size=10)
+    for quirk in ({"pages": 0}, {"pages": None}):
+        server.quirks.envelope.update(quirk)
+        assert len(client.list_orders()) == 25
+    assert client.call_count == 6
+
+
+def test_a_record_repeated_across_pages_is_read_once(server, make_client):
+    add_orders(server, 25)
+    server.quirks.repeat_last_record = True
+    client = make_client(page_size=10)
+    orders = client.list_orders()
+    assert sorted(o["orderNumber"] for o in orders) == ["SO%03d" % n for n in range(1, 26)]
     assert client.call_count == 3
 
 

@@ -179,14 +179,9 @@ def test_malformed_json(server, client):
     "body, call",
     [
         ({"total": 0, "page": 1, "pages": 0}, "list_orders"),
-        ({"orders": [{"orderId": 1}], "total": 1}, "list_orders"),
         ({"shipments": {"shipmentId": 1}, "pages": 1}, "list_shipments"),
         ([1, 2, 3], "list_fulfillments"),
-        ({"orders": ["not a record"], "pages": 1}, "list_orders"),
-        ({"orders": [{"createDate": "yesterday-ish"}], "pages": 1}, "list_orders"),
-        ({"orders": [{"shipDate": "06/03/2024"}], "pages": 1}, "list_orders"),
         (["an", "order"], "get_order"),
-        ({"orderId": 1, "modifyDate": 12}, "get_order"),
         ({"hasErrors": False}, "create_orders"),
         ({"Message": "ok"}, "test_connection"),
     ],
@@ -196,6 +191,28 @@ def test_wrongly_shaped_answers(server, client, body, call):
     args = {"get_order": (1,), "create_orders": ([new_order("X")],)}.get(call, ())
     with pytest.raises(MalformedResponseError):
         getattr(client, call)(*args)
+
+
+def test_records_that_cannot_be_read_are_set_aside_or_flagged_never_raised(server, client):
+    body = {
+        "orders": [
+            "not a record",
+            {"orderId": 1, "createDate": "yesterday-ish"},
+            {"orderId": 2, "shipDate": "06/03/2024"},
+            {"orderId": 3, "modifyDate": "9999-12-31T23:59:59.9999999", "createDate": "0001-01-01T00:00:00"},
+        ],
+        "total": 4,
+        "pages": 1,
+    }
+    server.faults.add(status=200, body=body)
+    orders = client.list_orders()
+    assert client.set_aside == 1
+    assert [o["orderId"] for o in orders] == [1, 2, 3]
+    assert orders[0]["_unreadable"] == [("createDate", "yesterday-ish")] and orders[0]["createDate"] is None
+    assert orders[1]["_unreadable"] == [("shipDate", "06/03/2024")]
+    assert "_unreadable" not in orders[2] and orders[2]["modifyDate"] is None and orders[2]["createDate"] is None
+    server.faults.add(status=200, body={"orderId": 1, "modifyDate": 12})
+    assert client.get_order(1)["_unreadable"] == [("modifyDate", 12)]
 
 
 def test_secret_never_leaks(server, make_client, caplog):

@@ -84,8 +84,14 @@ def test_pagination_envelope(server, api):
     body = api.get("/orders", pageSize=3).json()
     assert (body["total"], body["page"], body["pages"], len(body["orders"])) == (7, 1, 3, 3)
     last = api.get("/orders", pageSize=3, page=3).json()
-    assert [o["orderNumber"] for o in last["orders"]] == ["P-6"]
+    # As on the live API, a page after the first may start with the previous page's last record.
+    assert [o["orderNumber"] for o in last["orders"]] == ["P-5", "P-6"]
     assert api.get("/orders", pageSize=3, page=4).json()["orders"] == []
+    server.quirks.repeat_last_record = False
+    assert [o["orderNumber"] for o in api.get("/orders", pageSize=3, page=3).json()["orders"]] == ["P-6"]
+    assert api.get("/orders", pageSize=3, page=4).json()["orders"] == []
+    server.quirks.envelope["pages"] = 0
+    assert api.get("/orders", pageSize=3).json()["pages"] == 0
     assert api.get("/orders", orderNumber="none").json() == {"orders": [], "total": 0, "page": 1, "pages": 0}
     too_big = api.get("/orders", pageSize=501)
     assert too_big.status_code == 400 and "pageSize" in too_big.json()["ModelState"]

@@ -56,6 +56,17 @@ class StoreMutations:
 
     # -- statuses --------------------------------------------------------------------------
 
+    def set_raw(self, kind, record_id, **fields):
+        """Write field values exactly as given, as real answers may carry them (a cost as
+        ``"1,234.50"``, a .NET "no date", a value no client can read).
+
+        :param str kind: ``order``, ``shipment`` or ``fulfillment``
+        :raises KeyError: unknown record
+        """
+        table = {"order": self._orders, "shipment": self._shipments, "fulfillment": self._fulfillments}[kind]
+        with self._lock:
+            table[int(record_id)].update(fields)
+
     def set_status(self, order_id, status):
         """Set ``orderStatus`` directly (any valid value). :return: the rendered order"""
         if status not in STATUSES:

@@ -18,6 +18,7 @@ from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from .quirks import Quirks
 from .routes import RouteError, dispatch
 from .store import SandboxStore
 
@@ -224,6 +225,7 @@ class SandboxServer:
         self.clock = clock or self.store.clock
         self.host, self.port, self.verbose = host, port, verbose
         self.faults = Faults()
+        self.quirks = Quirks()
         self.limiter = RateLimiter(rate_limit, rate_window, self.clock)
         self._credentials = (api_key, api_secret)
         self._log, self._log_lock = [], threading.Lock()

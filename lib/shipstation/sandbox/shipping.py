@@ -61,7 +61,7 @@ class ShippingMutations:
                             "billToCountryCode": None,
                             "storeId": order["advancedOptions"].get("storeId"),
                         },
-                        "shipmentItems": items,
+                        "shipmentItems": items or None,  # ShipStation sends null, not []
                     }
                 )
             )
