@@ -1,6 +1,7 @@
 """Export delivery orders to ShipStation (bulk, idempotent), for the Operations
 wizard, the "Export to ShipStation" button and the scheduled action."""
 
+import contextlib
 import logging
 import time
 from datetime import timezone
@@ -39,11 +40,18 @@ class ShipStationExport(models.AbstractModel):
 
     @api.model
     def _export_guarded(self, account, commit):
-        """Export one account; an unexpected exception is that account's alone."""
+        """Export one account; an unexpected exception is that account's alone.
+
+        Undone by a savepoint, or, when the export commits each batch (a savepoint cannot
+        outlive a commit), by rolling back to the last commit.
+        """
+        committing = commit and self.env["shipstation.sync"]._can_commit()
         try:
-            with self.env.cr.savepoint():
+            with contextlib.nullcontext() if committing else self.env.cr.savepoint():
                 return self._export(account, self._candidates(account), commit=commit)
         except Exception as error:  # pylint: disable=broad-except
+            if committing:
+                self.env.cr.rollback()
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))

@@ -131,7 +131,7 @@ class ShipStationShipment(models.Model):
         return parcels, costs
 
     @api.model
-    def _shipstation_add_consumption(self, account, facts, order_ids):
+    def _shipstation_add_consumption(self, account, facts, order_ids, target_ids=()):
         """Tell the planner which parcels deliveries already hold, and whose.
 
         Covers the parcels fetched in this run and every parcel recorded for the
@@ -141,6 +141,9 @@ class ShipStationShipment(models.Model):
 
         :param RemoteFacts facts: filled in place (``consumed_by``, ``recorded_voided``, ``family``)
         :param set order_ids: ShipStation orderIds of the targets
+        :param target_ids: ids of the deliveries this run syncs; the parcels of others (done
+            deliveries of the same orders) that ShipStation now reports voided are marked
+            voided here, so a later run knows it without reading them again
         """
         fetched = list({key[1] for key in facts.parcels})
         rows = self.sudo().search_read(
@@ -152,10 +155,17 @@ class ShipStationShipment(models.Model):
             ],
             ["picking_id", "kind", "shipstation_id", "voided"],
         )
+        targets, now_voided = set(target_ids), []
         for row in rows:
             key = (row["kind"], row["shipstation_id"])
             facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
             facts.recorded_voided[key] = row["voided"]
+            fetched = facts.parcels.get(key)
+            if fetched is not None and fetched.voided and not row["voided"] and row["picking_id"][0] not in targets:
+                now_voided.append((row["id"], fetched))
+        for row_id, parcel in now_voided:
+            void_date = parcel.void_date.replace(tzinfo=None) if parcel.void_date else False
+            self.sudo().browse(row_id).write({"voided": True, "void_date": void_date})
         holders = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
         for row in holders.read(["shipstation_order_id"]):
             order_id = row["shipstation_order_id"]

@@ -6,6 +6,7 @@ for what changed (:mod:`..lib.shipstation.fetch`), let the pure planner decide
 (:mod:`..lib.shipstation.planner`), then apply each decision in its own savepoint.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -67,12 +68,19 @@ class ShipStationSync(models.AbstractModel):
 
     @api.model
     def _sync_account_guarded(self, account, scheduled, deadline):
-        """:meth:`_sync_account`, with any unexpected exception turned into a report."""
+        """:meth:`_sync_account`, with any unexpected exception turned into a report.
+
+        The account's work is undone: by a savepoint, or, in a scheduled run that
+        commits as it goes (a savepoint cannot outlive a commit), by rolling back to
+        its last commit, so what it committed before the error stays.
+        """
+        committing = scheduled and self._can_commit()
         try:
-            with self.env.cr.savepoint():
+            with contextlib.nullcontext() if committing else self.env.cr.savepoint():
                 return self._sync_account(account, commit=scheduled, deadline=deadline)
         except Exception as error:  # pylint: disable=broad-except
-            # Scheduled runs commit as they go: what was committed before the error stays.
+            if committing:
+                self.env.cr.rollback()
             _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
             report = AccountReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
@@ -179,7 +187,7 @@ class ShipStationSync(models.AbstractModel):
         report.api_calls = client.call_count
         report.set_aside = facts.set_aside + client.set_aside
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
-        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
+        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, targets.ids)
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
         report.seconds = time.monotonic() - started

@@ -26,6 +26,7 @@ INHERITED_BY_BACKORDERS = (
     "shipstation_order_status",
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
+    "shipstation_order_skus",
 )
 #: ``shipstation_validation`` keeps stock_delivery from sending the delivery to its carrier:
 #: ShipStation already bought the label.
@@ -40,6 +41,7 @@ SNAPSHOT_FIELDS = [
     "shipstation_order_status",
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
+    "shipstation_order_skus",
 ]
 
 
@@ -87,6 +89,12 @@ class StockPicking(models.Model):
         help="When a sync last read this delivery's order from ShipStation successfully.",
     )
     shipstation_order_status = fields.Char(string="ShipStation Order Status", copy=False)
+    shipstation_order_skus = fields.Text(
+        string="ShipStation Order SKUs",
+        copy=False,
+        help="Technical: the SKUs of the lines of this delivery's ShipStation order once it "
+        "shipped (normalised, one a line), to tell which label items belong to it.",
+    )
     shipstation_survivor_order_id = fields.Char(
         string="Merged Into ShipStation Order",
         copy=False,
@@ -193,6 +201,7 @@ class StockPicking(models.Model):
                     order_status=row["shipstation_order_status"] or "",
                     sync_state=row["shipstation_sync_state"] or "",
                     sync_message=Message.from_json(row["shipstation_sync_code"]),
+                    order_skus=frozenset((row["shipstation_order_skus"] or "").split("\n")) - {""},
                 )
             )
             targets.append(
@@ -246,6 +255,7 @@ class StockPicking(models.Model):
         if decision.order_id and not self.shipstation_order_id:
             vals["shipstation_order_id"] = str(decision.order_id)
         if decision.action != FAIL:
+            vals["shipstation_order_skus"] = "\n".join(sorted(decision.order_skus)) or False
             vals["shipstation_order_status"] = decision.order_status or False
             vals["shipstation_survivor_order_id"] = str(decision.survivor_id) if decision.survivor_id else False
         return vals

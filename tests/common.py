@@ -144,6 +144,17 @@ class ShipStationCommon(TransactionCase):
         so the next run sees nothing new (the sandbox runs on the real clock)."""
         (account or self.account).sync_since = fields.Datetime.add(fields.Datetime.now(), days=1)
 
+    def _serial_delivery_without_lot(self):
+        """A delivery Odoo refuses to validate until its serial number is set: ``(picking, order, lot)``."""
+        serial = self.env["product.product"].create(
+            {"name": "Laptop", "default_code": "SS-LAPTOP", "type": "product", "tracking": "serial"}
+        )
+        lot = self.env["stock.lot"].create({"name": "SN1", "product_id": serial.id, "company_id": self.company.id})
+        self.env["stock.quant"]._update_available_quantity(serial, self.stock_location, 1, lot_id=lot)
+        picking, order = self._make_delivery([(serial, 1)])
+        picking.move_ids.move_line_ids.lot_id = False
+        return picking, order, lot
+
     def _notes(self, picking):
         """Chatter bodies the sync posted on ``picking``, newest first."""
         return picking.message_ids.filtered(lambda m: m.message_type == "notification").mapped("body")

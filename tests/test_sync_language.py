@@ -46,21 +46,10 @@ class TestSyncLanguage(ShipStationCommon):
     def _french_env(self):
         return self.env(user=self.french_user, context=dict(self.env.context, lang="fr_FR"))
 
-    def _serial_delivery_without_lot(self):
-        """A delivery ShipStation shipped that Odoo refuses to validate (no serial number)."""
-        serial = self.env["product.product"].create(
-            {"name": "Laptop", "default_code": "SS-LAPTOP", "type": "product", "tracking": "serial"}
-        )
-        lot = self.env["stock.lot"].create({"name": "SN1", "product_id": serial.id, "company_id": self.company.id})
-        self.env["stock.quant"]._update_available_quantity(serial, self.stock_location, 1, lot_id=lot)
-        picking, order = self._make_delivery([(serial, 1)])
-        picking.move_ids.move_line_ids.lot_id = False
-        self.sandbox.store.ship_order(order["orderId"])
-        return picking
-
     @mute_logger(SYNC_LOGGER)
     def test_rerun_by_a_user_of_another_language_writes_and_posts_nothing(self):
-        picking = self._serial_delivery_without_lot()
+        picking, order, _lot = self._serial_delivery_without_lot()
+        self.sandbox.store.ship_order(order["orderId"])
         self._sync()
         self.assertEqual(picking.shipstation_sync_state, "failed")
         message, notes = picking.shipstation_sync_message, len(picking.message_ids)
@@ -137,10 +126,10 @@ class TestAccountGuard(ShipStationCommon):
         Shipment = type(self.env["shipstation.shipment"])
         original = Shipment._shipstation_add_consumption
 
-        def broken_for_first(self_, account, facts, order_ids):
+        def broken_for_first(self_, account, *args):
             if account.id == self.account.id:
                 raise RuntimeError("disk on fire")
-            return original(self_, account, facts, order_ids)
+            return original(self_, account, *args)
 
         with patch.object(Shipment, "_shipstation_add_consumption", broken_for_first), self.assertLogs(
             SYNC_LOGGER, level="ERROR"

@@ -48,13 +48,7 @@ class TestSyncRuns(ShipStationCommon):
 
     @mute_logger("odoo.addons.shipstation_connector.models.shipstation_sync")
     def test_odoo_error_while_validating_is_isolated(self):
-        serial = self.env["product.product"].create(
-            {"name": "Laptop", "default_code": "SS-LAPTOP", "type": "product", "tracking": "serial"}
-        )
-        lot = self.env["stock.lot"].create({"name": "SN1", "product_id": serial.id, "company_id": self.company.id})
-        self.env["stock.quant"]._update_available_quantity(serial, self.stock_location, 1, lot_id=lot)
-        bad, bad_order = self._make_delivery([(serial, 1)])
-        bad.move_ids.move_line_ids.lot_id = False
+        bad, bad_order, lot = self._serial_delivery_without_lot()
         good, good_order = self._make_delivery([(self.mug, 1)])
         for order in (bad_order, good_order):
             self.sandbox.store.ship_order(order["orderId"])

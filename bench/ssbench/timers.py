@@ -49,8 +49,11 @@ class TimedMethodMissing(LookupError):
     """A row of :data:`TIMED` names a model, module or method the code does not have."""
 
 
-class ProbeStop(Exception):
-    """Raised where the memory probe stops: just before the decisions are applied."""
+class ProbeStop(BaseException):
+    """Raised where the memory probe stops: just before the decisions are applied.
+
+    A BaseException, like KeyboardInterrupt: the sync's guard of each account catches
+    every Exception, and the probe must get through it."""
 
 
 def resolve(env, table=TIMED):

@@ -153,9 +153,11 @@ class _PickingPlan:
         )
 
     def order_skus(self):
-        """Normalised SKUs of the lines of the delivery's ShipStation orders read in this run."""
+        """Normalised SKUs of the lines of the delivery's ShipStation orders (its own and the
+        one it was merged into): as read in this run, with those recorded by earlier runs,
+        so the answer does not depend on whether this run read the orders."""
         orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
-        return frozenset(
+        return self.snap.order_skus | frozenset(
             normalize(item.get("sku"))
             for order_id in orders
             for item in ((self.index.order(order_id) or {}).get("items") or ())
@@ -196,7 +198,9 @@ class _PickingPlan:
         parcels = self.parcels()
         live = [p for p in parcels if not p.voided]
         status = self.status()
-        kwargs = {"order_status": status, "seen": seen}
+        # The order's lines matter once it shipped (which label items are whose): kept then.
+        order_skus = self.order_skus() if status == SHIPPED else snap.order_skus
+        kwargs = {"order_status": status, "seen": seen, "order_skus": order_skus}
         if status == CANCELLED and not live:
             return self._decision(CANCEL, parcels, **kwargs)
         if status != SHIPPED:
@@ -209,7 +213,7 @@ class _PickingPlan:
         if not live and not seen:
             # Shipped without any parcel, as last seen: act only on a fresh read of the order.
             return self._decision(NOTHING, parcels, **kwargs)
-        quantities, unknown = _shipped_quantities(live, snap.demand, self.order_skus())
+        quantities, unknown = _shipped_quantities(live, snap.demand, order_skus)
         if unknown:
             message = msg.message(msg.UNKNOWN_SKUS, skus=unknown)
             return self._decision(WAIT, parcels, state=WAITING, message=message, **kwargs)
@@ -245,7 +249,9 @@ class _PickingPlan:
     def _fail(self, message):
         return self._decision(FAIL, self.snap.parcels, state=FAILED, message=message)
 
-    def _decision(self, action, parcels, state=SYNCED, message=None, quantities=None, order_status=None, seen=False):
+    def _decision(  # noqa: PLR0913 - the fields of a Decision
+        self, action, parcels, state=SYNCED, message=None, quantities=None, order_status=None, seen=False, **extra
+    ):
         snap = self.snap
         tracking = format_tracking(parcels)
         charged = self.charged(parcels)
@@ -267,6 +273,7 @@ class _PickingPlan:
             survivor_id=self.survivor_id,
             seen=seen,
             charged=charged,
+            order_skus=extra.get("order_skus", snap.order_skus),
         )
         decision.notes = _notes(snap, decision)
         decision.parcels_changed = (snap.tracking_ref or "") != decision.tracking_ref or _parcel_states(
@@ -292,6 +299,7 @@ def _unchanged(snap, decision):
         and snap.sync_message == decision.message
         and (snap.order_status or "") == (decision.order_status or "")
         and snap.survivor_id == decision.survivor_id
+        and snap.order_skus == decision.order_skus
     )
 
 

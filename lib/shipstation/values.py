@@ -87,6 +87,8 @@ class PickingSnapshot:
     :param int survivor_id: order the delivery's order was merged into, when known
     :param str order_status: ShipStation status seen by the last sync, if any
     :param sync_message: :class:`~.messages.Message` the last sync left, or None
+    :param frozenset order_skus: normalised SKUs of the lines of its ShipStation orders,
+        as recorded once they shipped
     """
 
     id: int
@@ -101,6 +103,7 @@ class PickingSnapshot:
     order_status: str = ""
     sync_state: str = ""
     sync_message: object = None
+    order_skus: frozenset = frozenset()
 
 
 @dataclass
@@ -158,6 +161,8 @@ class Decision:
     notes: list = field(default_factory=list)
     #: Whether the tracking reference or the parcels (or their voided flags) change.
     parcels_changed: bool = False
+    #: Normalised SKUs of the lines of the delivery's ShipStation orders, to record.
+    order_skus: frozenset = frozenset()
 
     @property
     def changed(self):
