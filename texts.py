@@ -92,6 +92,15 @@ def _text(lazy, lang):
     return str(lazy)
 
 
+def _format(lazy, lang, params):
+    """``lazy`` in ``lang`` with its parameters; a translation whose placeholders do not
+    fit falls back to the English sentence rather than break the run."""
+    try:
+        return _text(lazy, lang) % params
+    except (KeyError, TypeError, ValueError):
+        return lazy._source % params  # pylint: disable=protected-access
+
+
 def render(message, lang):
     """The sentence of a :class:`~.lib.shipstation.messages.Message` in ``lang``.
 
@@ -115,7 +124,7 @@ def render(message, lang):
     for name in ("products", "skus"):
         if isinstance(params.get(name), tuple):
             params[name] = ", ".join(params[name])
-    return _text(TEXTS[message.code], lang) % params
+    return _format(TEXTS[message.code], lang, params)
 
 
 def report_text(report, lang):

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
-from ..lib.shipstation.errors import AuthenticationError, ShipStationError
+from ..lib.shipstation.errors import ShipStationError
 
 _logger = logging.getLogger(__name__)
 
@@ -165,8 +165,7 @@ class ShipStationAccount(models.Model):
             with self._get_shipstation_client(max_retries=1) as client:
                 client.test_connection()
         except ShipStationError as error:
-            if isinstance(error, AuthenticationError):
-                self._shipstation_credentials_checked(refused=True)
+            # Raised, the refusal undoes any write: the sync's own run records a refused key.
             raise UserError(
                 _("ShipStation refused the connection for %(name)s: %(error)s", name=self.name, error=error.message)
             ) from error

@@ -36,7 +36,13 @@ class ShipStationExport(models.AbstractModel):
 
         :return: list of :class:`ExportReport`
         """
-        return [self._export_guarded(account, commit) for account in accounts]
+        reports = []
+        for account in accounts:
+            reports.append(self._export_guarded(account, commit))
+            if commit and self.env["shipstation.sync"]._can_commit():
+                # Each account's marks stand on their own: a later account's error keeps them.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return reports
 
     @api.model
     def _export_guarded(self, account, commit):

@@ -155,21 +155,33 @@ class ShipStationShipment(models.Model):
             ],
             ["picking_id", "kind", "shipstation_id", "voided"],
         )
-        targets, now_voided = set(target_ids), []
         for row in rows:
             key = (row["kind"], row["shipstation_id"])
             facts.consumed_by.setdefault(key, set()).add(row["picking_id"][0])
             facts.recorded_voided[key] = row["voided"]
-            fetched = facts.parcels.get(key)
-            if fetched is not None and fetched.voided and not row["voided"] and row["picking_id"][0] not in targets:
-                now_voided.append((row["id"], fetched))
-        for row_id, parcel in now_voided:
-            void_date = parcel.void_date.replace(tzinfo=None) if parcel.void_date else False
-            self.sudo().browse(row_id).write({"voided": True, "void_date": void_date})
         holders = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
-        for row in holders.read(["shipstation_order_id"]):
+        closed = set()
+        for row in holders.read(["shipstation_order_id", "state"]):
             order_id = row["shipstation_order_id"]
             facts.family[row["id"]] = int(order_id) if order_id and order_id.isdigit() else None
+            if row["state"] in ("done", "cancel") and row["id"] not in set(target_ids):
+                closed.add(row["id"])
+        self._shipstation_mark_voided(rows, facts, closed)
+
+    @api.model
+    def _shipstation_mark_voided(self, rows, facts, closed):
+        """Mark voided the recorded parcels of done or cancelled deliveries that ShipStation
+        now reports voided (the sync no longer reads those deliveries); one write."""
+        voided = [
+            row["id"]
+            for row in rows
+            if row["picking_id"][0] in closed
+            and not row["voided"]
+            and facts.parcels.get((row["kind"], row["shipstation_id"]))
+            and facts.parcels[(row["kind"], row["shipstation_id"])].voided
+        ]
+        if voided:
+            self.sudo().browse(voided).write({"voided": True})
 
     @api.model
     def _shipstation_update_parcels(self, picking, account, decision):

@@ -128,29 +128,15 @@ def test_orders_changing_between_two_page_reads_are_never_lost():
         server.stop()
 
 
-def test_reading_by_page_numbers_newest_first_would_have_lost_one():
-    # The reading this replaces: numbered pages fixed by the first answer, newest first.
-    clock, server, old, orders, since = _moving_window()
-    server.quirks.repeat_last_record = False
-    server.quirks.after_page("/orders", 1, lambda: server.store.hold_order(old["orderId"]))
-    try:
-        with ShipStationClient("key", "secret", server.url, page_size=10) as client:
-            first = client._page("/orders", "orders", {"modifyDateStart": since.isoformat(), "sortDir": "DESC",
-                                                       "sortBy": "ModifyDate"}, 1)[0]  # fmt: skip
-            rest = [
-                o
-                for page in (2, 3)
-                for o in client._page(
-                    "/orders",
-                    "orders",
-                    {"modifyDateStart": since.isoformat(), "sortDir": "DESC", "sortBy": "ModifyDate"},
-                    page,
-                )[0]  # fmt: skip
-            ]
-        read = {o["orderId"] for o in first + rest}
-        assert orders[0]["orderId"] not in read, "pushed past the last page by the order entering the window"
-    finally:
-        server.stop()
+def test_a_failed_delivery_whose_order_changed_reads_its_labels_again(server, client):
+    # The delivery failed on a label; its order changes later, its labels do not.
+    order = server.store.add_order(orderNumber="WH/OUT/1", items=[{"sku": "MUG", "quantity": 1}])
+    server.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "OLD1"}])
+    later = NOW + timedelta(hours=2)
+    server.store.set_raw("order", order["orderId"], modifyDate=later)
+    facts = fetch.fetch_changes(client, [target(order, known=True, failed=True)], since=later - timedelta(minutes=1))
+    assert order["orderId"] in facts.orders
+    assert {p.tracking_number for p in facts.parcels.values()} == {"OLD1"}
 
 
 def test_an_unreadable_record_is_set_aside_against_its_order_and_the_rest_is_read(server, client):

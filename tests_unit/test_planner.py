@@ -316,3 +316,14 @@ def test_order_numbers_match_trimmed_and_case_insensitive():
     f = facts([order(100, "shipped", number=" wh/out/7 ")], [label(1, 100, "MINE")])
     (d,) = plan([snap(pid=7, order_id=None)], f)
     assert (d.order_id, d.tracking_ref, d.action) == (100, "MINE", v.VALIDATE)
+
+
+def test_labels_seen_voided_keep_the_delivery_waiting_when_a_later_run_does_not_read_them():
+    s = snap()
+    f = facts([order(100, "shipped")], [label(1, 100, "V1", voided=True)])
+    (d,) = plan([s], f)
+    assert d.action == v.WAIT and d.message == msg.message(msg.LABELS_VOIDED)
+    assert [p.key for p in d.parcels] == [("shipment", 1)] and d.tracking_ref == "" and d.cost == 0
+    # The order changes again; the voided label is older than the next run's window.
+    (again,) = plan([applied(s, d)], facts([order(100, "shipped")]))
+    assert again.action == v.NOTHING

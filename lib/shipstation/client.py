@@ -52,9 +52,10 @@ class ShipStationClient(Transport):
     def _page(self, path, key, params, page):
         """Read one page of a list endpoint.
 
-        :return: ``(records, total)``: the readable records (timestamps converted; a
-            non-object entry is set aside and counted in :attr:`set_aside`) and the
-            ``total`` ShipStation announced (None when it did not)
+        :return: ``(records, total, size)``: the readable records (timestamps converted;
+            a non-object entry is set aside and counted in :attr:`set_aside`), the
+            ``total`` ShipStation announced (None when it did not) and how many entries
+            the page had
         :raises MalformedResponseError: when the answer lacks its list
         """
         query = dict(params, page=page, pageSize=self.page_size)
@@ -70,7 +71,7 @@ class ShipStationClient(Transport):
             else:
                 self.set_aside += 1
                 _logger.warning("ShipStation %s: entry %r of page %s is not a record; set aside", path, record, page)
-        return readable, _as_int(data.get("total"))
+        return readable, _as_int(data.get("total")), len(records)
 
     def _paginate(self, path, key, params):
         """Yield the records of a page-numbered list endpoint, each once.
@@ -89,10 +90,10 @@ class ShipStationClient(Transport):
         """
         id_key, seen = ID_KEYS.get(key), set()
         for page in range(1, MAX_PAGES + 1):
-            records, total = self._page(path, key, params, page)
+            records, total, size = self._page(path, key, params, page)
             new = 0
             for record in records:
-                record_id = record.get(id_key) if id_key else None
+                record_id = _identity(record, id_key)
                 if record_id is not None:
                     if record_id in seen:
                         continue
@@ -100,8 +101,9 @@ class ShipStationClient(Transport):
                 new += 1
                 yield record
             more = bool(total) and total > len(seen)
-            if not records or not new or (total and not more) or (len(records) < self.page_size and not more):
+            if not size or not new or (total and not more) or (size < self.page_size and not more):
                 return
+        raise MalformedResponseError("ShipStation list longer than %d pages" % MAX_PAGES, "GET", self.base_url + path)
 
     def iter_changed_orders(self, since, **filters):
         """Orders modified since ``since``, oldest change first, none lost while data moves.
@@ -124,18 +126,20 @@ class ShipStationClient(Transport):
         latest, start, page = {}, since, 1
         for _ in range(MAX_PAGES):
             params = encode_params(dict(filters, modifyDateStart=start, sortBy="ModifyDate", sortDir="ASC"))
-            records, _total = self._page("/orders", "orders", params, page)
+            records, _total, size = self._page("/orders", "orders", params, page)
             for order in records:
-                if latest.get(order.get("orderId"), _UNSEEN) != order.get("modifyDate"):
-                    latest[order.get("orderId")] = order.get("modifyDate")
+                order_id = _identity(order, "orderId")
+                if order_id is None or latest.get(order_id, _UNSEEN) != order.get("modifyDate"):
+                    latest[order_id] = order.get("modifyDate")
                     yield order
-            if len(records) < self.page_size:
+            if size < self.page_size:
                 return
             last = records[-1].get("modifyDate")
             if isinstance(last, datetime) and last.replace(microsecond=0) > start.replace(microsecond=0):
                 start, page = last, 1
             else:
                 page += 1  # a whole page within one second: page on inside that second
+        raise MalformedResponseError("ShipStation order list longer than %d pages" % MAX_PAGES, "GET", self.base_url)
 
     @staticmethod
     def _convert(record, method, url):
@@ -299,5 +303,11 @@ class ShipStationClient(Transport):
 def _as_int(value):
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _identity(record, id_key):
+    """A record's id when it can identify it (a number or text), else None."""
+    record_id = record.get(id_key) if id_key else None
+    return record_id if isinstance(record_id, (int, str)) and not isinstance(record_id, bool) else None

@@ -6,6 +6,7 @@ Pacific timestamps turned into aware UTC datetimes and ``shipDate`` into a date.
 No transport here: :mod:`.client` sends what this module encodes.
 """
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -94,6 +95,9 @@ def parse_amount(value):
         return 0.0
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    return float(str(value).strip().replace(",", "").replace("$", ""))
+    amount = (
+        float(value) if isinstance(value, (int, float)) else float(str(value).strip().replace(",", "").replace("$", ""))
+    )
+    if not math.isfinite(amount):
+        raise ValueError(value)
+    return amount

@@ -129,13 +129,27 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
     retries = RETRY_FAILED
     for target in targets:
         if target.order_id in facts.orders or target.order_id in merged:
+            if target.failed and target.order_id in facts.orders and retries:
+                # Its order changed, but what made it fail (a label) may be older than the window.
+                retries -= 1
+                _read_parcels_safely(client, facts, facts.orders[target.order_id])
             continue
         if target.known and since:
             if not target.failed or not retries:
                 continue
             retries -= 1
-        _read_one_safely(client, facts, target)
+        _read_one_safely(client, facts, target, always_parcels=target.failed)
     return facts
+
+
+def _read_parcels_safely(client, facts, order):
+    """Read one order's labels and fulfillments; a failure is that order's alone."""
+    try:
+        _read_parcels(client, facts, order, always=True)
+    except AuthenticationError:
+        raise
+    except ShipStationError as error:
+        facts.errors[order["orderId"]] = error.message
 
 
 def _add_split_children(client, facts, target_ids):

@@ -179,7 +179,9 @@ class _PickingPlan:
         held = {p.key: self.index.fetched(p.key, p) for p in self.snap.parcels}
         orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
         for parcel in (p for order_id in orders for p in self.index.parcels_of(order_id)):
-            if parcel.key in held or parcel.is_return or parcel.voided or self.taken_by_family(parcel.key):
+            # Voided labels are recorded too (never counted): that labels existed is part of
+            # what the next run decides on, whatever it reads then.
+            if parcel.key in held or parcel.is_return or self.taken_by_family(parcel.key):
                 continue
             held[parcel.key] = parcel
         return tuple(sorted(held.values(), key=lambda p: p.sort_key))

@@ -9,6 +9,7 @@ classes built on it (:mod:`.client`).
 """
 
 import logging
+import math
 import re
 import time
 from collections import Counter
@@ -33,9 +34,10 @@ _RETRYABLE_ERRORS = (
 def _header_seconds(headers, name):
     """Read a numeric header; None when it is missing or not a number."""
     try:
-        return float(headers[name])
+        value = float(headers[name])
     except (KeyError, TypeError, ValueError):
         return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 class Transport:
@@ -155,7 +157,10 @@ class Transport:
         :return: decoded JSON body
         :raises ShipStationError: see :mod:`.errors` for the subclasses
         """
-        url = _Url(self.base_url, path, params)
+        try:
+            url = _Url(self.base_url, path, params)
+        except requests.exceptions.RequestException as exc:  # no scheme, invalid host...
+            raise NetworkError("The ShipStation API URL is not valid: %s" % exc, method, self.base_url) from exc
         attempt = 0
         while True:
             self._respect_rate_limit()

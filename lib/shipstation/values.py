@@ -41,7 +41,7 @@ FAILED = "failed"
 
 def normalize(text):
     """A SKU or order number as ShipStation compares them: trimmed, case-insensitive."""
-    return (text or "").strip().casefold()
+    return ("" if text is None else str(text)).strip().casefold()
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,23 @@ def test_records_that_cannot_be_read_are_set_aside_or_flagged_never_raised(serve
     assert client.get_order(1)["_unreadable"] == [("modifyDate", 12)]
 
 
+def test_an_entry_that_is_no_record_does_not_end_the_reading(server, make_client):
+    full = {"orders": [{"orderId": 1}, "not a record"], "total": None}
+    server.faults.add(status=200, path="/orders", body=full)
+    server.faults.add(status=200, path="/orders", body={"orders": [{"orderId": 3}], "total": None})
+    client = make_client(page_size=2)
+    assert [o["orderId"] for o in client.list_orders()] == [1, 3]
+    assert client.set_aside == 1
+
+
+def test_odd_ids_and_numbers_never_raise_untyped(server, make_client):
+    body = {"orders": [{"orderId": [1]}, {"orderId": {"a": 1}}], "total": "1e999"}
+    server.faults.add(status=200, path="/orders", body=body)
+    assert len(make_client().list_orders()) == 2
+    with pytest.raises(NetworkError):
+        make_client(base_url="no-scheme.example").list_orders()
+
+
 def test_secret_never_leaks(server, make_client, caplog):
     caplog.set_level(logging.DEBUG)
     token = base64.b64encode(("%s:%s" % (KEY, SECRET)).encode()).decode()
