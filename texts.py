@@ -73,6 +73,10 @@ SYNC_HEAD = _lt(
 )
 SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
 SYNC_SET_ASIDE = _lt("%(set_aside)d unreadable ShipStation records set aside.")
+SYNC_GIVEN_UP = _lt(
+    "%(given_up)d failed deliveries are no longer read again: ShipStation has had no order for them "
+    "for several runs (export them again to retry)."
+)
 SYNC_ERROR = _lt("%(account)s: not synced: %(error)s")
 SYNC_TOTAL = _lt(
     "Total: %(checked)d checked, %(updated)d updated, %(validated)d validated, %(cancelled)d "
@@ -138,6 +142,8 @@ def report_text(report, lang):
             head += " " + _text(SYNC_LEFT, lang) % values
         if report.set_aside:
             head += " " + _text(SYNC_SET_ASIDE, lang) % values
+        if report.given_up:
+            head += " " + _text(SYNC_GIVEN_UP, lang) % values
     else:
         head = _text(EXPORT_HEAD, lang) % values
     lines = [head] + ["  - %s: %s" % (name, render(message, lang)) for name, message in report.failures]

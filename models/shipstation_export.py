@@ -195,6 +195,7 @@ class ShipStationExport(models.AbstractModel):
                 "shipstation_sync_state": False,
                 "shipstation_sync_message": False,
                 "shipstation_sync_code": False,
+                "shipstation_missing_count": 0,
             }
         )
         picking._message_log(

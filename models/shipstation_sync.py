@@ -21,7 +21,7 @@ from ..lib.shipstation import fetch, planner
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.errors import AuthenticationError, ShipStationError
 from ..lib.shipstation.report import AccountReport
-from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT
+from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT, int_or_none
 from ..texts import report_text
 
 _logger = logging.getLogger(__name__)
@@ -186,6 +186,8 @@ class ShipStationSync(models.AbstractModel):
                 client.close()
         report.api_calls = client.call_count
         report.set_aside = facts.set_aside + client.set_aside
+        report.given_up = facts.given_up
+        self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, targets.ids)
         decisions = planner.plan(snapshots, facts)
@@ -194,6 +196,17 @@ class ShipStationSync(models.AbstractModel):
         if pickings is None:
             self._record_account_result(account_sudo, report, started_at)
         return report
+
+    @api.model
+    def _note_attempts(self, pickings, facts, when):
+        """Remember the failed deliveries read again, and for how many runs their order is missing
+        (one write per distinct count)."""
+        groups = defaultdict(list)
+        for picking in pickings.filtered(lambda p: (int_or_none(p.shipstation_order_id) or p.name) in facts.retried):
+            missing = int_or_none(picking.shipstation_order_id) in facts.missing
+            groups[picking.shipstation_missing_count + 1 if missing else 0].append(picking.id)
+        for count, ids in groups.items():
+            pickings.browse(ids).write({"shipstation_read_attempt": when, "shipstation_missing_count": count})
 
     @api.model
     def _record_account_result(self, account, report, started_at=None):

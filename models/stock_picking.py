@@ -12,7 +12,7 @@ from ..lib.shipstation import messages as msg
 from ..lib.shipstation.fetch import Target
 from ..lib.shipstation.messages import Message
 from ..lib.shipstation.planner import BACKORDER_WAITING
-from ..lib.shipstation.values import FAIL, PickingSnapshot
+from ..lib.shipstation.values import FAIL, PickingSnapshot, int_or_none
 from ..texts import render
 
 _logger = logging.getLogger(__name__)
@@ -42,12 +42,9 @@ SNAPSHOT_FIELDS = [
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
     "shipstation_order_skus",
+    "shipstation_read_attempt",
+    "shipstation_missing_count",
 ]
-
-
-def int_or_none(value):
-    """A ShipStation id stored as text, as an int (None when empty or not numeric)."""
-    return int(value) if value and str(value).isdigit() else None
 
 
 def shipstation_sku(product):
@@ -89,6 +86,18 @@ class StockPicking(models.Model):
         help="When a sync last read this delivery's order from ShipStation successfully.",
     )
     shipstation_order_status = fields.Char(string="ShipStation Order Status", copy=False)
+    shipstation_read_attempt = fields.Datetime(
+        string="ShipStation Read Again",
+        copy=False,
+        help="When a sync last read this failed delivery's order again by id: failed deliveries take "
+        "turns, the longest unread first.",
+    )
+    shipstation_missing_count = fields.Integer(
+        string="ShipStation Order Missing (Runs)",
+        copy=False,
+        help="Runs in a row in which ShipStation had no order for this delivery. After a few, the sync "
+        "stops reading it again by id (it stays failed until it is exported again).",
+    )
     shipstation_order_skus = fields.Text(
         string="ShipStation Order SKUs",
         copy=False,
@@ -212,6 +221,8 @@ class StockPicking(models.Model):
                     known=bool(row["shipstation_last_sync"]) or row["shipstation_sync_state"] == "failed",
                     survivor_id=survivor_id,
                     failed=row["shipstation_sync_state"] == "failed",
+                    last_attempt=row["shipstation_read_attempt"] or None,
+                    missing_count=row["shipstation_missing_count"],
                 )
             )
         return snapshots, targets
@@ -252,6 +263,8 @@ class StockPicking(models.Model):
         if decision.seen:
             # Before validating, so a backorder inherits it and counts as read.
             vals["shipstation_last_sync"] = started_at
+            if self.shipstation_missing_count:
+                vals["shipstation_missing_count"] = 0
         if decision.order_id and not self.shipstation_order_id:
             vals["shipstation_order_id"] = str(decision.order_id)
         if decision.action != FAIL:

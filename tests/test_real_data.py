@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..lib.shipstation import fetch
 from .common import ShipStationCommon
 
 SYNC_LOGGER = "odoo.addons.shipstation_connector.models.shipstation_sync"
@@ -97,3 +100,32 @@ class TestRealData(ShipStationCommon):
         self.assertFalse(report.error)
         self.assertFalse(account.credentials_refused)
         self.assertFalse(account.activity_ids, "the first good run marks it done")
+
+    def test_dead_orders_stop_costing_calls_and_every_failed_delivery_gets_its_turn(self):
+        dead = self.env["stock.picking"]
+        for number in range(3):
+            picking, _order = self._make_delivery([(self.mug, 1)], export=False)
+            picking.write(
+                {
+                    "is_exported_to_shipstation": True,
+                    "shipstation_account_id": self.account.id,
+                    "shipstation_order_id": str(980000 + number),
+                }
+            )
+            dead |= picking
+        self._sync()  # first read: all three missing
+        self.assertEqual(set(dead.mapped("shipstation_sync_state")), {"failed"})
+        read_again = []
+        with patch.object(fetch, "RETRY_FAILED", 2):
+            for _run in range(6):
+                self._age_watermark()
+                self.sandbox.reset_log()
+                report = self._sync()
+                read_again.append(sum(self.sandbox.count("GET", "/orders/%d" % (980000 + n)) for n in range(3)))
+        # Two a run, taking turns (all three within two runs), until each was missing three
+        # runs in a row: nine reads in all, then none.
+        self.assertEqual(read_again, [2, 2, 2, 2, 1, 0])
+        self.assertEqual(report.given_up, 3)
+        self.assertIn("no longer read again", self.account.last_sync_summary)
+        self.assertEqual(set(dead.mapped("shipstation_sync_state")), {"failed"})
+        self.assertTrue(all(dead.mapped("shipstation_read_attempt")))

@@ -151,3 +151,18 @@ def test_an_unreadable_record_is_set_aside_against_its_order_and_the_rest_is_rea
     assert [p.cost for p in facts.parcels.values() if p.tracking_number == "FMT1"] == [1234.5]
     assert facts.unreadable == {bad["orderId"]: ("shipment", str(label["shipmentId"]), "shipmentCost", "four dollars")}
     assert set(facts.orders) == {good["orderId"], bad["orderId"]}
+
+
+def test_failed_deliveries_take_turns_and_dead_orders_stop_costing_calls(server, client):
+    later = NOW + timedelta(hours=2)
+    alive = server.store.add_order(orderNumber="WH/OUT/ALIVE", items=[{"sku": "MUG", "quantity": 1}])
+    dead = [fetch.Target(900000 + i, "WH/OUT/D%d" % i, NOW, known=True, failed=True,
+                         last_attempt=NOW - timedelta(minutes=i)) for i in range(fetch.RETRY_FAILED)]  # fmt: skip
+    # Its cause was fixed long ago, but the dead ones have lower ids: it is read first all the same.
+    fixed = target(alive, known=True, failed=True, last_attempt=NOW - timedelta(days=3))
+    gone = fetch.Target(990000, "WH/OUT/GONE", NOW, known=True, failed=True, missing_count=fetch.GIVE_UP_MISSING)
+    facts = fetch.fetch_changes(client, [*dead, fixed, gone], since=later)
+    assert alive["orderId"] in facts.orders
+    assert facts.retried == {t.order_id for t in [fixed, *dead[1:]]}, "the most recently tried dead one waits"
+    assert server.count("GET", "/orders/990000") == 0 and facts.given_up == 1
+    assert 990000 not in facts.missing

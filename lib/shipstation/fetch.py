@@ -28,6 +28,9 @@ from .values import RemoteFacts, normalize
 OVERLAP = timedelta(minutes=15)
 #: Failed deliveries whose orders are read again by id in one run (bounds the calls).
 RETRY_FAILED = 25
+#: After this many runs in a row in which ShipStation had no such order, a failed delivery
+#: is no longer read again by id (it stays failed; a change of its order still reaches it).
+GIVE_UP_MISSING = 3
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Target:
     :param int survivor_id: order the delivery's order was merged into, if known
     :param bool failed: the last sync failed for this delivery (its order is read
         again by id, so the failure clears as soon as its cause does)
+    :param datetime last_attempt: when a run last read it again by id (None: never)
+    :param int missing_count: runs in a row in which ShipStation had no such order
     """
 
     order_id: int
@@ -49,6 +54,13 @@ class Target:
     known: bool = False
     survivor_id: int = None
     failed: bool = False
+    last_attempt: object = None
+    missing_count: int = 0
+
+    @property
+    def key(self):
+        """What identifies the delivery's order in :attr:`RemoteFacts.retried`."""
+        return self.order_id if self.order_id is not None else self.order_number
 
 
 def window_start(targets, since, overlap=OVERLAP):
@@ -126,20 +138,36 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
         _add_parcels(facts, shipments=client.iter_shipments(voidDateStart=start, includeShipmentItems=True))
     merged = {oid for order in facts.orders.values() for oid in _advanced(order).get("mergedIds") or ()}
     _add_split_children(client, facts, {t.order_id for t in targets})
-    retries = RETRY_FAILED
+    retry = []
     for target in targets:
         if target.order_id in facts.orders or target.order_id in merged:
-            if target.failed and target.order_id in facts.orders and retries:
-                # Its order changed, but what made it fail (a label) may be older than the window.
-                retries -= 1
-                _read_parcels_safely(client, facts, facts.orders[target.order_id])
+            if target.failed and target.order_id in facts.orders:
+                retry.append(target)  # its order changed, but what failed (a label) may be older
             continue
         if target.known and since:
-            if not target.failed or not retries:
-                continue
-            retries -= 1
+            if target.failed:
+                retry.append(target)
+            continue
         _read_one_safely(client, facts, target, always_parcels=target.failed)
+    for target in _fair_share(retry, facts):
+        facts.retried.add(target.key)
+        if target.order_id in facts.orders:
+            _read_parcels_safely(client, facts, facts.orders[target.order_id])
+        else:
+            _read_one_safely(client, facts, target, always_parcels=True)
     return facts
+
+
+def _fair_share(failed, facts):
+    """The failed deliveries to read again in this run: the longest unread first.
+
+    Each gets its turn however many keep failing; one whose order ShipStation has not had
+    for :data:`GIVE_UP_MISSING` runs in a row is left failed (``facts.given_up`` counts them).
+    """
+    live = [t for t in failed if t.missing_count < GIVE_UP_MISSING]
+    facts.given_up = len(failed) - len(live)
+    live.sort(key=lambda t: (bool(t.last_attempt), t.last_attempt or 0, str(t.key)))
+    return live[:RETRY_FAILED]
 
 
 def _read_parcels_safely(client, facts, order):

@@ -41,6 +41,8 @@ class AccountReport(Report):
     left: int = 0
     #: Unreadable ShipStation records no delivery could be told about.
     set_aside: int = 0
+    #: Failed deliveries no longer read again by id (their order missing for several runs).
+    given_up: int = 0
     #: ShipStation refused the account's credentials (HTTP 401/403).
     refused: bool = False
 

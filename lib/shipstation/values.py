@@ -39,6 +39,11 @@ WAITING = "waiting"
 FAILED = "failed"
 
 
+def int_or_none(value):
+    """A ShipStation id stored as text, as an int (None when empty or not numeric)."""
+    return int(value) if value and str(value).isdigit() else None
+
+
 def normalize(text):
     """A SKU or order number as ShipStation compares them: trimmed, case-insensitive."""
     return ("" if text is None else str(text)).strip().casefold()
@@ -132,6 +137,10 @@ class RemoteFacts:
     recorded_voided: dict = field(default_factory=dict)
     unreadable: dict = field(default_factory=dict)
     set_aside: int = 0
+    #: Keys (orderId, or order number) of the failed deliveries read again in this run.
+    retried: set = field(default_factory=set)
+    #: Failed deliveries no longer read again (their order has been missing for long).
+    given_up: int = 0
 
 
 @dataclass
