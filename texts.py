@@ -50,6 +50,11 @@ TEXTS = {
     msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
     msg.PARCEL_REMOVED: _lt("Parcel %(tracking)s removed: its label was voided in ShipStation."),
     msg.VALIDATED: _lt("Validated: shipped in ShipStation."),
+    msg.COST_NOT_CONVERTED: _lt(
+        "The shipping cost of %(cost)s %(currency)s was not converted to %(company_currency)s: Odoo has no "
+        "rate for %(currency)s. It is kept in %(currency)s on the parcels; add a rate, and the next change "
+        "of the parcels converts it."
+    ),
     msg.BACKORDER_CREATED: _lt("Backorder %(names)s created for the items ShipStation has not shipped."),
     msg.CANCELLED: _lt("Cancelled: the order was cancelled in ShipStation."),
     msg.UPSTREAM_CANCELLED: _lt("Also cancelled, as they only fed this delivery: %(names)s"),

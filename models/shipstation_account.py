@@ -106,6 +106,26 @@ class ShipStationAccount(models.Model):
         self.ensure_one()
         return self.sudo().company_id.partner_id.lang or "en_US"
 
+    def _shipstation_company_cost(self, cost, company, day):
+        """A cost in this account's currency, in ``company``'s currency on ``day``; None when
+        Odoo has no rate for the account's currency (Odoo would convert it 1:1)."""
+        self.ensure_one()
+        if self.currency_id == company.currency_id or not cost:
+            return cost
+        rates = (
+            self.env["res.currency.rate"]
+            .sudo()
+            .search_count(
+                [
+                    ("currency_id", "=", self.currency_id.id),
+                    ("company_id", "in", (False, company.id)),
+                    ("name", "<=", day),
+                ],
+                limit=1,
+            )
+        )
+        return self.currency_id._convert(cost, company.currency_id, company, day) if rates else None
+
     def _get_shipstation_client(self, **options):
         """The one place where the account's credentials become an API client.
 

@@ -281,7 +281,11 @@ class StockPicking(models.Model):
         self.ensure_one()
         vals = self._shipstation_decision_values(decision, started_at)
         if decision.action != FAIL:
-            vals["shipstation_shipping_cost"] = self._shipstation_convert_cost(account, decision.cost)
+            cost = account._shipstation_company_cost(decision.cost, self.company_id, fields.Date.context_today(self))
+            if cost is None:  # no rate: never 1:1; the parcels keep the cost in the account's currency
+                names = {"currency": account.currency_id.name, "company_currency": self.company_id.currency_id.name}
+                decision.notes.append(msg.message(msg.COST_NOT_CONVERTED, cost="%.2f" % decision.cost, **names))
+            vals["shipstation_shipping_cost"] = cost or False
             if (self.carrier_tracking_ref or False) != (decision.tracking_ref or False):
                 # Written before any validation: stock_delivery then leaves the carrier alone.
                 vals["carrier_tracking_ref"] = decision.tracking_ref or False
@@ -292,13 +296,6 @@ class StockPicking(models.Model):
                 lambda p: p.picking_type_code == "internal" and p.state != "cancel"
             ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
         return new_parcels
-
-    def _shipstation_convert_cost(self, account, cost):
-        """A cost in the account's currency, in this delivery's company currency."""
-        company = self.company_id
-        if account.currency_id == company.currency_id:
-            return cost
-        return account.currency_id._convert(cost, company.currency_id, company, fields.Date.context_today(self))
 
     def _shipstation_record_failure(self, message):
         """Mark this delivery failed with ``message``; post it once, not at every run."""

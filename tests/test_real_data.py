@@ -129,3 +129,31 @@ class TestRealData(ShipStationCommon):
         self.assertIn("no longer read again", self.account.last_sync_summary)
         self.assertEqual(set(dead.mapped("shipstation_sync_state")), {"failed"})
         self.assertTrue(all(dead.mapped("shipstation_read_attempt")))
+
+    def _eur_account(self, rate):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].search([("currency_id", "=", eur.id)]).unlink()
+        if rate:
+            self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": rate, "name": "2000-01-01"})
+        self.assertEqual(self.company.currency_id, self.env.ref("base.USD"))
+        return self._make_account("EUR account", currency_id=eur.id)
+
+    def test_a_cost_in_a_currency_without_rate_is_never_converted_one_to_one(self):
+        account = self._eur_account(rate=None)
+        picking, order = self._make_delivery([(self.mug, 1)], account=account)
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "EUR1", "shipmentCost": 12.0}])
+        self._sync(account)
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(picking.shipstation_shipping_cost)
+        self.assertEqual(picking.shipstation_shipment_ids.shipment_cost, 12.0)
+        self.assertEqual(picking.shipstation_shipment_ids.currency_id.name, "EUR")
+        self.assertIn("12.00 EUR was not converted to USD", self._notes(picking)[0])
+
+    def test_a_cost_in_a_currency_with_a_rate_is_converted(self):
+        account = self._eur_account(rate=0.5)  # 1 USD = 0.5 EUR
+        picking, order = self._make_delivery([(self.mug, 1)], account=account)
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "EUR2", "shipmentCost": 12.0}])
+        self._sync(account)
+        self.assertAlmostEqual(picking.shipstation_shipping_cost, 24.0)
+        self.assertNotIn("not converted", self._notes(picking)[0])

@@ -104,6 +104,9 @@ class TestSyncLanguage(ShipStationCommon):
             "record_id": "77",
             "field": "shipmentCost",
             "value": "four dollars",
+            "cost": "12.00",
+            "currency": "EUR",
+            "company_currency": "USD",
             "missing": [("MUG", 1.0, 2.0)],
         }
         for code in texts.TEXTS:

@@ -26,6 +26,7 @@ PARCEL_ADDED = "parcel_added"  # tracking, carrier
 PARCEL_ADDED_NO_CARRIER = "parcel_added_no_carrier"  # tracking
 PARCEL_REMOVED = "parcel_removed"  # tracking
 VALIDATED = "validated"
+COST_NOT_CONVERTED = "cost_not_converted"  # cost, currency, company_currency
 BACKORDER_CREATED = "backorder_created"  # names
 CANCELLED = "cancelled"
 UPSTREAM_CANCELLED = "upstream_cancelled"  # names
