@@ -140,17 +140,17 @@ def report_text(report, lang):
     """One paragraph a warehouse user can read: the figures, then each failure."""
     values = dict(vars(report), error=render(report.error, lang))
     if report.error:
-        head = _text(SYNC_ERROR if isinstance(report, AccountReport) else EXPORT_ERROR, lang) % values
+        head = _format(SYNC_ERROR if isinstance(report, AccountReport) else EXPORT_ERROR, lang, values)
     elif isinstance(report, AccountReport):
-        head = _text(SYNC_HEAD, lang) % values
+        head = _format(SYNC_HEAD, lang, values)
         if report.left:
-            head += " " + _text(SYNC_LEFT, lang) % values
+            head += " " + _format(SYNC_LEFT, lang, values)
         if report.set_aside:
-            head += " " + _text(SYNC_SET_ASIDE, lang) % values
+            head += " " + _format(SYNC_SET_ASIDE, lang, values)
         if report.given_up:
-            head += " " + _text(SYNC_GIVEN_UP, lang) % values
+            head += " " + _format(SYNC_GIVEN_UP, lang, values)
     else:
-        head = _text(EXPORT_HEAD, lang) % values
+        head = _format(EXPORT_HEAD, lang, values)
     lines = [head] + ["  - %s: %s" % (name, render(message, lang)) for name, message in report.failures]
     return "\n".join(lines)
 
@@ -159,5 +159,5 @@ def summary_text(reports, lang):
     """The whole run, one paragraph per account, then the totals when several."""
     parts = [report_text(report, lang) for report in reports]
     if len(reports) > 1 and all(isinstance(r, AccountReport) for r in reports):
-        parts.append(_text(SYNC_TOTAL, lang) % totals(reports))
+        parts.append(_format(SYNC_TOTAL, lang, totals(reports)))
     return "\n".join(parts) if parts else _text(NO_ACCOUNT, lang)

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from ..lib.shipstation.values import Parcel
+from ..lib.shipstation.values import Parcel, int_or_none
 
 PARCEL_FIELDS = [
     "picking_id",
@@ -131,7 +131,7 @@ class ShipStationShipment(models.Model):
         return parcels, costs
 
     @api.model
-    def _shipstation_add_consumption(self, account, facts, order_ids, target_ids=()):
+    def _shipstation_add_consumption(self, account, facts, order_ids):
         """Tell the planner which parcels deliveries already hold, and whose.
 
         Covers the parcels fetched in this run and every parcel recorded for the
@@ -141,9 +141,9 @@ class ShipStationShipment(models.Model):
 
         :param RemoteFacts facts: filled in place (``consumed_by``, ``recorded_voided``, ``family``)
         :param set order_ids: ShipStation orderIds of the targets
-        :param target_ids: ids of the deliveries this run syncs; the parcels of others (done
-            deliveries of the same orders) that ShipStation now reports voided are marked
-            voided here, so a later run knows it without reading them again
+
+        The parcels of done or cancelled holders (never targets) that ShipStation now reports
+        voided are marked voided here, so a later run knows it without reading them again.
         """
         fetched = list({key[1] for key in facts.parcels})
         rows = self.sudo().search_read(
@@ -162,9 +162,8 @@ class ShipStationShipment(models.Model):
         holders = self.env["stock.picking"].sudo().browse({row["picking_id"][0] for row in rows})
         closed = set()
         for row in holders.read(["shipstation_order_id", "state"]):
-            order_id = row["shipstation_order_id"]
-            facts.family[row["id"]] = int(order_id) if order_id and order_id.isdigit() else None
-            if row["state"] in ("done", "cancel") and row["id"] not in set(target_ids):
+            facts.family[row["id"]] = int_or_none(row["shipstation_order_id"])
+            if row["state"] in ("done", "cancel"):
                 closed.add(row["id"])
         self._shipstation_mark_voided(rows, facts, closed)
 

@@ -189,7 +189,7 @@ class ShipStationSync(models.AbstractModel):
         report.given_up = facts.given_up
         self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
-        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, targets.ids)
+        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
         report.seconds = time.monotonic() - started
