@@ -166,3 +166,17 @@ def test_failed_deliveries_take_turns_and_dead_orders_stop_costing_calls(server,
     assert facts.retried == {t.order_id for t in [fixed, *dead[1:]]}, "the most recently tried dead one waits"
     assert server.count("GET", "/orders/990000") == 0 and facts.given_up == 1
     assert 990000 not in facts.missing
+
+
+def test_a_delivery_without_order_id_is_found_by_its_source_document_one_list_call_a_name(server, client):
+    shop = server.store.add_order(orderNumber="SO042", items=[{"sku": "MUG", "quantity": 1}])
+    server.store.add_order(orderNumber="WH/OUT/7", items=[{"sku": "MUG", "quantity": 1}])
+    lost = fetch.Target(order_id=None, order_number="WH/OUT/5", create_date=NOW, origin=" so042 ")
+    facts = fetch.fetch_orders(client, [lost])
+    assert set(facts.orders) == {shop["orderId"]}
+    assert client.call_count == 4  # by reference, by source document, then its labels and fulfillments
+    own = fetch.Target(order_id=None, order_number="WH/OUT/7", create_date=NOW, origin="SO042")
+    before = client.call_count
+    facts = fetch.fetch_orders(client, [own])
+    assert [o["orderNumber"] for o in facts.orders.values()] == ["WH/OUT/7"]
+    assert client.call_count - before == 3  # its own reference found it: the source document is not asked

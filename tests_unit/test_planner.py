@@ -1,5 +1,6 @@
 """The sync planner on plain data: every rule of the sync, in milliseconds."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from shipstation import fetch, planner
@@ -11,11 +12,13 @@ from shipstation.values import Parcel, PickingSnapshot, RemoteFacts
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def order(order_id, status="awaiting_shipment", number=None, **advanced):
+def order(order_id, status="awaiting_shipment", number=None, items=None, **advanced):
+    """A ShipStation order; its lines default to those of the default snapshot."""
     return {
         "orderId": order_id,
         "orderNumber": number or "WH/OUT/%d" % order_id,
         "orderStatus": status,
+        "items": [{"sku": sku, "quantity": qty} for sku, qty in (items or {"MUG": 2.0}).items()],
         "advancedOptions": {"parentId": None, "mergedIds": [], "mergedOrSplit": False, **advanced},
     }
 
@@ -63,6 +66,9 @@ def applied(snapshot, decision):
         order_status=decision.order_status,
         sync_state=decision.state,
         sync_message=decision.message,
+        order_skus=decision.order_skus,
+        origin=snapshot.origin,
+        kits=snapshot.kits,
     )
 
 
@@ -90,10 +96,10 @@ def test_shipped_with_items_validates_those_quantities():
     assert d.action == v.WAIT and d.message == msg.message(msg.UNKNOWN_SKUS, skus=["HAT"])
     assert (d.tracking_ref, d.cost) == ("T1,T2", 10.5)
     # HAT is a line of the ShipStation order that another delivery holds: not this one's.
-    f.orders[100]["items"] = [{"sku": "MUG", "quantity": 3}, {"sku": "HAT", "quantity": 1}]
+    f.orders[100]["items"] = [{"sku": sku, "quantity": qty} for sku, qty in (("MUG", 3), ("TEE", 2), ("HAT", 1))]
     (d,) = plan([s], f)
     assert d.action == v.VALIDATE
-    assert d.quantities == {"MUG": 3.0}  # capped by the demand
+    assert d.quantities == {"MUG": 3.0} and d.beyond == {}  # capped by the demand; TEE waits for its label
 
 
 def test_label_items_match_skus_as_shipstation_does():
@@ -103,9 +109,70 @@ def test_label_items_match_skus_as_shipstation_does():
     assert d.action == v.VALIDATE and d.quantities == {"SSACC-A": 2.0}
 
 
-def test_shipped_without_items_ships_reserved():
-    (d,) = plan([snap()], facts([order(100, "shipped")], [label(1, 100, "T1")]))
-    assert d.action == v.VALIDATE and d.quantities is None
+def test_a_label_without_items_ships_the_lines_of_its_order_not_what_odoo_holds():
+    # Raised from 3 to 5 in Odoo after the export: ShipStation's order still says 3.
+    s = snap(demand={"MUG": 5.0})
+    (d,) = plan([s], facts([order(100, "shipped", items={"MUG": 3.0})], [label(1, 100, "T1")]))
+    assert d.action == v.VALIDATE and d.quantities == {"MUG": 3.0}
+    assert d.beyond == {"MUG": 2.0}  # not ShipStation's: its backorder is exported, never waits
+    assert d.parcels[0].items == (("MUG", 3.0),) and d.parcels[0].items_from_order
+
+
+def test_several_labels_without_items_ship_their_order_once():
+    s = snap(demand={"MUG": 5.0})
+    parcels = [label(1, 100, "T1"), label(2, 100, "T2")]
+    (d,) = plan([s], facts([order(100, "shipped", items={"MUG": 3.0})], parcels))
+    assert d.quantities == {"MUG": 3.0} and d.tracking_ref == "T1,T2"
+    # Nothing reserved yet; the run that finds the goods ready does not read the order again,
+    # and ships the lines the first run recorded.
+    (d,) = plan([replace(s, reserved={"MUG": 0.0})], facts([order(100, "shipped", items={"MUG": 3.0})], parcels))
+    assert d.action == v.WAIT and d.message == msg.message(msg.NOTHING_RESERVED)
+    (again,) = plan([applied(s, d)], facts())
+    assert again.action == v.VALIDATE and again.quantities == {"MUG": 3.0}
+
+
+def test_a_label_without_items_whose_order_lists_none_waits():
+    f = facts([order(100, "shipped")], [label(1, 100, "T1")])
+    f.orders[100]["items"] = []
+    (d,) = plan([snap()], f)
+    assert d.action == v.WAIT and d.message == msg.message(msg.ITEMS_UNKNOWN)
+
+
+def test_a_line_added_after_the_export_goes_to_a_backorder_of_its_own():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0})
+    (d,) = plan([s], facts([order(100, "shipped")], [label(1, 100, "T1", items=(("MUG", 2.0),))]))
+    assert d.action == v.VALIDATE and d.quantities == {"MUG": 2.0} and d.beyond == {"CAP": 1.0}
+
+
+def test_a_delivery_line_and_an_order_line_that_match_nothing_wait_naming_both():
+    # The same T-shirt, "product-7" in Odoo (no internal reference) and "TEE-RED" in the shop.
+    s = snap(demand={"MUG": 2.0, "product-7": 1.0})
+    f = facts([order(100, "shipped", items={"MUG": 2.0, "TEE-RED": 1.0})], [label(1, 100, "T1")])
+    (d,) = plan([s], f)
+    assert d.action == v.WAIT
+    assert d.message == msg.message(msg.NOT_IN_ORDER, skus=["product-7"], order_skus=("TEE-RED",))
+
+
+def test_a_kit_label_ships_its_components_and_a_partial_kit_leaves_the_rest():
+    kits = {"KIT-DESK": (("LEG", 4.0), ("TOP", 1.0))}
+    s = snap(demand={"LEG": 8.0, "TOP": 2.0, "MUG": 1.0}, kits=kits)
+    f = facts(
+        [order(100, "shipped", items={"kit-desk": 2.0, "MUG": 1.0})],
+        [label(1, 100, "T1", items=(("kit-desk", 1.0), ("MUG", 1.0)))],
+    )
+    (d,) = plan([s], f)
+    assert d.action == v.VALIDATE and d.quantities == {"LEG": 4.0, "TOP": 1.0, "MUG": 1.0}
+    assert d.beyond == {}  # the second desk is ShipStation's: its backorder waits for its label
+    # Labels listing the components themselves still ship them.
+    f.parcels = {p.key: p for p in [label(2, 100, "T2", items=(("LEG", 8.0), ("TOP", 2.0), ("MUG", 1.0)))]}
+    (d,) = plan([s], f)
+    assert d.quantities == {"LEG": 8.0, "TOP": 2.0, "MUG": 1.0}
+
+
+def test_shipped_without_any_label_ships_the_order_lines():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0})
+    (d,) = plan([s], facts([order(100, "shipped", items={"MUG": 2.0})]))
+    assert d.action == v.VALIDATE and d.quantities == {"MUG": 2.0} and d.beyond == {"CAP": 1.0}
 
 
 def test_shipped_but_nothing_reserved_waits_with_reason():
@@ -217,7 +284,9 @@ def test_merged_orders_share_tracking_and_charge_cost_once():
     survivor = snap(pid=1, order_id=100)
     absorbed = snap(pid=2, order_id=200, demand={"CAP": 1.0})
     f = facts(
-        [order(100, "shipped", mergedOrSplit=True, mergedIds=[200])], [label(1, 100, "M", cost=9.0)], missing={200}
+        [order(100, "shipped", items={"MUG": 2.0, "CAP": 1.0}, mergedOrSplit=True, mergedIds=[200])],
+        [label(1, 100, "M", cost=9.0)],
+        missing={200},
     )
     d1, d2 = plan([survivor, absorbed], f)
     assert (d1.tracking_ref, d2.tracking_ref) == ("M", "M")
@@ -288,7 +357,7 @@ def test_shipped_without_any_parcel_acts_only_on_a_fresh_read():
     (d,) = plan([snap(order_status="shipped", sync_state=v.SYNCED)], facts())
     assert d.action == v.NOTHING
     (d,) = plan([snap()], facts([order(100, "shipped")]))
-    assert d.action == v.VALIDATE and d.quantities is None
+    assert d.action == v.VALIDATE and d.quantities == {"MUG": 2.0}
 
 
 def test_split_part_shipped_later_counts_even_when_the_parent_is_not_read():
@@ -327,3 +396,12 @@ def test_labels_seen_voided_keep_the_delivery_waiting_when_a_later_run_does_not_
     # The order changes again; the voided label is older than the next run's window.
     (again,) = plan([applied(s, d)], facts([order(100, "shipped")]))
     assert again.action == v.NOTHING
+
+
+def test_a_delivery_without_order_id_finds_the_order_numbered_as_its_source_document():
+    f = facts([order(100, "shipped", number="SO042")], [label(1, 100, "SHOP1")])
+    (d,) = plan([snap(pid=7, order_id=None, origin="so042")], f)
+    assert (d.order_id, d.tracking_ref, d.action) == (100, "SHOP1", v.VALIDATE)
+    (d,) = plan([snap(pid=7, order_id=None, origin="SO043")], f)
+    assert d.action == v.FAIL
+    assert d.message == msg.message(msg.NO_ORDER_NUMBERED_EITHER, number="WH/OUT/7", origin="SO043")

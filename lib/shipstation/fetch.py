@@ -46,6 +46,8 @@ class Target:
         again by id, so the failure clears as soon as its cause does)
     :param datetime last_attempt: when a run last read it again by id (None: never)
     :param int missing_count: runs in a row in which ShipStation had no such order
+    :param str origin: the delivery's source document (a sales channel's order number),
+        looked up when no order carries the delivery's own reference
     """
 
     order_id: int
@@ -56,6 +58,7 @@ class Target:
     failed: bool = False
     last_attempt: object = None
     missing_count: int = 0
+    origin: str = ""
 
     @property
     def key(self):
@@ -229,13 +232,21 @@ def _read_one_safely(client, facts, target, always_parcels=False):
         facts.errors[target.order_id] = error.message
 
 
+def _numbered(client, number):
+    """The orders numbered ``number`` as ShipStation matches numbers (one list call)."""
+    return [
+        o
+        for o in client.iter_orders(orderNumber=number.strip())
+        if normalize(o.get("orderNumber")) == normalize(number)
+    ]
+
+
 def _read_one(client, facts, target, always_parcels=False):
     if target.order_id is None:
-        orders = [
-            o
-            for o in client.iter_orders(orderNumber=target.order_number.strip())
-            if normalize(o.get("orderNumber")) == normalize(target.order_number)
-        ]
+        # By the delivery's reference, then by its source document: one list call a name.
+        orders = _numbered(client, target.order_number)
+        if not orders and target.origin and normalize(target.origin) != normalize(target.order_number):
+            orders = _numbered(client, target.origin)
         for order in _add_orders(facts, orders):
             _read_parcels(client, facts, order, always_parcels)
         return

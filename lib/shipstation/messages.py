@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 # Why a delivery waits or failed (stored on the delivery as its sync message)
 NO_ORDER_NUMBERED = "no_order_numbered"  # number
+NO_ORDER_NUMBERED_EITHER = "no_order_numbered_either"  # number, origin (the source document)
 ORDER_MISSING = "order_missing"  # order_id, name
 ORDER_UNREADABLE = "order_unreadable"  # order_id, error
 RECORD_UNREADABLE = "record_unreadable"  # kind, record_id, field, value
@@ -19,6 +20,8 @@ BACKORDER_WAITING = "backorder_waiting"
 LABELS_VOIDED = "labels_voided"
 NOTHING_RESERVED = "nothing_reserved"
 NOT_ALL_RESERVED = "not_all_reserved"  # missing: ((sku, reserved, needed), ...)
+ITEMS_UNKNOWN = "items_unknown"
+NOT_IN_ORDER = "not_in_order"  # skus: the delivery's, unlisted; order_skus: the order's, unmatched
 UNKNOWN_SKUS = "unknown_skus"  # skus: SKUs ShipStation shipped that the delivery does not hold
 SYNC_FAILED = "sync_failed"  # error: Odoo's own message, as raised
 # Chatter lines of what a sync changed
@@ -28,6 +31,8 @@ PARCEL_REMOVED = "parcel_removed"  # tracking
 VALIDATED = "validated"
 COST_NOT_CONVERTED = "cost_not_converted"  # cost, currency, company_currency
 BACKORDER_CREATED = "backorder_created"  # names
+BACKORDER_NOT_IN_ORDER = "backorder_not_in_order"  # names
+NOT_IN_ORDER_SPLIT = "not_in_order_split"
 CANCELLED = "cancelled"
 UPSTREAM_CANCELLED = "upstream_cancelled"  # names
 # Account-level errors of a run

@@ -25,11 +25,13 @@ from .values import (
     WAIT,
     WAITING,
     Decision,
+    Parcel,
     normalize,
 )
 
 #: Why the remainder of a partly shipped order waits (also set on a backorder at birth).
 BACKORDER_WAITING = msg.message(msg.BACKORDER_WAITING)
+ITEMS_UNKNOWN = msg.message(msg.ITEMS_UNKNOWN)
 
 
 def format_tracking(parcels):
@@ -47,38 +49,70 @@ def format_tracking(parcels):
     return ",".join(numbers)
 
 
-def _shipped_quantities(parcels, demand, order_skus=frozenset()):
+class _Skus:
+    """ShipStation's SKUs read as the delivery's own, as ShipStation matches them (trimmed,
+    case-insensitive): a product's SKU, or a kit's, which stands for its components."""
+
+    def __init__(self, snap):
+        self.own = {normalize(sku): sku for sku in snap.demand}
+        self.kits = {
+            normalize(kit): tuple((sku, per_kit) for sku, per_kit in components if sku in snap.demand)
+            for kit, components in snap.kits.items()
+        }
+
+    def add(self, totals, sku, qty):
+        """Add ``qty`` of ``sku`` to ``totals`` (``{delivery sku: qty}``); False when the
+        SKU is none of the delivery's."""
+        key = normalize(sku)
+        if key in self.own:
+            totals[self.own[key]] = totals.get(self.own[key], 0.0) + qty
+            return True
+        if key in self.kits:
+            for component, per_kit in self.kits[key]:
+                totals[component] = totals.get(component, 0.0) + qty * per_kit
+            return True
+        return False
+
+
+def _shipped_quantities(parcels, snap, accounted=frozenset()):
     """Quantities per SKU that the live parcels say left, capped by the demand.
 
-    Label items match the delivery's SKUs as ShipStation matches them (trimmed,
-    case-insensitive).
+    A parcel that lists no items ships its order's lines (``items_from_order``): once
+    per order, however many such parcels the order has.
 
-    :param order_skus: normalised SKUs of the ShipStation order's own lines: a label
-        item of one of them that this delivery does not hold was shipped for another
-        delivery of the order (or shipped twice), and does not concern this one
+    :param accounted: normalised SKUs that other deliveries of the same ShipStation order
+        may hold (a backorder's source, the deliveries of merged orders): an item of one of
+        them that this delivery does not hold concerns another delivery
     :return: ``(quantities, unknown)``: ``{sku: qty}`` in the delivery's SKUs, or None
-        when a parcel does not list its items (then the reserved quantities ship);
-        ``unknown`` is the sorted tuple of listed SKUs neither the delivery nor its
-        order holds (then nothing ships: the delivery waits rather than ship what
+        when a parcel's items are not known (neither listed nor read from its order);
+        ``unknown`` is the sorted tuple of SKUs that match nothing of the delivery nor are
+        accounted for (then nothing ships: the delivery waits rather than ship what
         ShipStation did not say)
     """
-    if not parcels:
-        return None, ()
-    own = {normalize(sku): sku for sku in demand}
-    totals, unknown = {}, set()
+    skus = _Skus(snap)
+    totals, unknown, orders_counted = {}, set(), set()
     for parcel in parcels:
-        if not parcel.items:
+        if parcel.items is None:
             return None, ()
+        if parcel.items_from_order:
+            if parcel.order_id in orders_counted:
+                continue
+            orders_counted.add(parcel.order_id)
         for sku, qty in parcel.items:
-            mine = own.get(normalize(sku))
-            if mine is None:
-                if normalize(sku) not in order_skus:
-                    unknown.add((sku or "").strip() or "?")
-            else:
-                totals[mine] = totals.get(mine, 0.0) + qty
+            if not skus.add(totals, sku, qty) and normalize(sku) not in accounted:
+                unknown.add((sku or "").strip() or "?")
     if unknown:
         return None, tuple(sorted(unknown))
-    return {sku: min(qty, demand[sku]) for sku, qty in totals.items()}, ()
+    return {sku: min(qty, snap.demand[sku]) for sku, qty in totals.items()}, ()
+
+
+def _order_lines(order):
+    """``((sku, quantity), ...)`` of a ShipStation order's lines (adjustments aside)."""
+    return tuple(
+        (str(item.get("sku") or ""), item.get("quantity") or 0.0)
+        for item in (order or {}).get("items") or ()
+        if isinstance(item, dict) and not item.get("adjustment")
+    )
 
 
 def _missing_stock(quantities, reserved):
@@ -86,8 +120,6 @@ def _missing_stock(quantities, reserved):
     nothing at all is reserved."""
     if not any(qty > 0 for qty in reserved.values()):
         return {"*": (1, 0)}
-    if quantities is None:
-        return {}
     return {
         sku: (qty, reserved.get(sku, 0.0)) for sku, qty in quantities.items() if reserved.get(sku, 0.0) + 1e-9 < qty
     }
@@ -107,9 +139,13 @@ class _PickingPlan:
 
     def __init__(self, snap, index):
         if snap.order_id is None:
-            # Flagged exported by something that did not record the order id: the
-            # delivery's reference is the order number.
-            snap = replace(snap, order_id=index.order_numbered(snap.name))
+            # Flagged exported by something that did not record the order id: the order
+            # is numbered as the delivery, or as its source document (a sales channel's
+            # order imported into ShipStation carries the shop's number).
+            found = index.order_numbered(snap.name)
+            if found is None and snap.origin:
+                found = index.order_numbered(snap.origin)
+            snap = replace(snap, order_id=found)
         self.snap = snap
         self.index = index
         self.root = index.order(snap.order_id)
@@ -176,15 +212,57 @@ class _PickingPlan:
 
     def parcels(self):
         """Parcels the delivery holds after this sync: its own, refreshed, plus new ones."""
-        held = {p.key: self.index.fetched(p.key, p) for p in self.snap.parcels}
+        held = {p.key: self._with_items(self.index.fetched(p.key, p), p) for p in self.snap.parcels}
         orders = self.own_orders() | ({self.survivor_id} if self.survivor_id else set())
         for parcel in (p for order_id in orders for p in self.index.parcels_of(order_id)):
             # Voided labels are recorded too (never counted): that labels existed is part of
             # what the next run decides on, whatever it reads then.
             if parcel.key in held or parcel.is_return or self.taken_by_family(parcel.key):
                 continue
-            held[parcel.key] = parcel
+            held[parcel.key] = self._with_items(parcel)
         return tuple(sorted(held.values(), key=lambda p: p.sort_key))
+
+    def _with_items(self, parcel, recorded=None):
+        """``parcel``, its items those of its order when it lists none: as read in this run,
+        or as recorded by the run that read them."""
+        if parcel.items is not None and not (parcel.items_from_order and self.index.order(parcel.order_id)):
+            return parcel
+        lines = _order_lines(self.index.order(parcel.order_id))
+        if lines:
+            return replace(parcel, items=lines, items_from_order=True)
+        if recorded is not None and recorded.items_from_order:
+            return replace(parcel, items=recorded.items, items_from_order=True)
+        return parcel
+
+    def shares_order(self):
+        """Whether other deliveries may hold lines of this delivery's ShipStation orders:
+        a backorder's source, or the deliveries of orders merged with its own."""
+        merged = ((self.root or {}).get("advancedOptions") or {}).get("mergedIds")
+        return bool(
+            self.survivor_id
+            or merged
+            or set(self.index.family_keys(self.snap.order_id)) - {p.key for p in self.snap.parcels}
+        )
+
+    def ordered(self):
+        """``(ordered, unmatched)`` of the delivery's ShipStation orders read in this run:
+        ``{delivery sku: qty}`` their lines come to, and the sorted SKUs of lines that match
+        nothing of the delivery; None when they were not read or were merged."""
+        if self.root is None or self.survivor_id or (self.root.get("advancedOptions") or {}).get("mergedIds"):
+            return None
+        skus, ordered, unmatched = _Skus(self.snap), {}, set()
+        for order_id in sorted(self.own_orders()):
+            for sku, qty in _order_lines(self.index.order(order_id)):
+                if not skus.add(ordered, sku, qty):
+                    unmatched.add(sku.strip() or "?")
+        return ordered, tuple(sorted(unmatched))
+
+    def order_parcel(self):
+        """The delivery's order as the one parcel that left, for an order ShipStation says
+        shipped without a label or fulfillment: all its lines shipped."""
+        orders = sorted(self.own_orders()) if not self.survivor_id else [self.survivor_id]
+        lines = tuple(line for order_id in orders for line in _order_lines(self.index.order(order_id)))
+        return Parcel(key=("order", self.snap.order_id), order_id=self.snap.order_id, items=lines or None)
 
     def charged(self, parcels):
         """Keys of the parcels whose cost this delivery carries: a merged order's
@@ -215,22 +293,54 @@ class _PickingPlan:
         if not live and not seen:
             # Shipped without any parcel, as last seen: act only on a fresh read of the order.
             return self._decision(NOTHING, parcels, **kwargs)
-        quantities, unknown = _shipped_quantities(live, snap.demand, order_skus)
+        quantities, unknown = _shipped_quantities(live or [self.order_parcel()], snap, order_skus)
+        if quantities is None and not unknown:
+            # Neither the labels nor their order (read now or recorded) say which items left.
+            return self._decision(WAIT, parcels, state=WAITING, message=ITEMS_UNKNOWN, **kwargs)
         if unknown:
             message = msg.message(msg.UNKNOWN_SKUS, skus=unknown)
             return self._decision(WAIT, parcels, state=WAITING, message=message, **kwargs)
         if quantities == {}:
             # The labels list only the order's other lines: none of these items left yet.
             return self._decision(WAIT, parcels, state=WAITING, message=BACKORDER_WAITING, **kwargs)
+        beyond, mismatch = self.beyond(quantities)
+        if mismatch:
+            return self._decision(WAIT, parcels, state=WAITING, message=mismatch, **kwargs)
         missing = _missing_stock(quantities, snap.reserved)
         if missing:
             return self._decision(WAIT, parcels, state=WAITING, message=_waiting_message(missing), **kwargs)
-        return self._decision(VALIDATE, parcels, quantities=quantities, **kwargs)
+        return self._decision(VALIDATE, parcels, quantities=quantities, beyond=beyond, **kwargs)
+
+    def beyond(self, shipped):
+        """``(beyond, mismatch)``: ``{sku: qty}`` the delivery holds beyond the lines of its
+        ShipStation order (added in Odoo after the export: its backorder is not the order's),
+        and the message to wait with when that cannot be told (``None`` otherwise).
+
+        A delivery line the order does not list, next to an order line that matches nothing
+        of the delivery, may be the same product under two SKUs: guessing either way could
+        ship it twice, so the delivery waits, naming both. Not when other deliveries hold
+        lines of the same order (a backorder's source): those lines are theirs.
+        """
+        view = self.ordered()
+        if view is None:
+            return {}, None
+        ordered, unmatched = view
+        extra = {
+            sku: round(demand - max(ordered.get(sku, 0.0), shipped.get(sku, 0.0)), 6)
+            for sku, demand in self.snap.demand.items()
+        }
+        extra = {sku: qty for sku, qty in extra.items() if qty > 1e-6}
+        unlisted = sorted(sku for sku in extra if not ordered.get(sku) and not shipped.get(sku))
+        if unlisted and unmatched and not self.shares_order():
+            return {}, msg.message(msg.NOT_IN_ORDER, skus=unlisted, order_skus=unmatched)
+        return extra, None
 
     def _failure(self, seen):
         """The decision when the delivery's order cannot be read, else None."""
         snap = self.snap
         if snap.order_id is None:
+            if snap.origin and normalize(snap.origin) != normalize(snap.name):
+                return self._fail(msg.message(msg.NO_ORDER_NUMBERED_EITHER, number=snap.name, origin=snap.origin))
             return self._fail(msg.message(msg.NO_ORDER_NUMBERED, number=snap.name))
         if not seen and snap.sync_state == FAILED:
             # Not read again in this run: the failure stands until its order is.
@@ -276,6 +386,7 @@ class _PickingPlan:
             seen=seen,
             charged=charged,
             order_skus=extra.get("order_skus", snap.order_skus),
+            beyond=extra.get("beyond") or {},
         )
         decision.notes = _notes(snap, decision)
         decision.parcels_changed = (snap.tracking_ref or "") != decision.tracking_ref or _parcel_states(

@@ -79,7 +79,21 @@ def read_order(order):
     items = order.get("items")
     if items is not None and not isinstance(items, list):
         raise Unreadable("order", order_id, order_id, "items", items)
-    return dict(order, orderId=order_id, advancedOptions=advanced, items=items or [])
+    return dict(order, orderId=order_id, advancedOptions=advanced, items=_order_items(items or (), order_id))
+
+
+def _order_items(items, order_id):
+    """The order's lines, their quantities as numbers (a label listing no items ships them)."""
+    read = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise Unreadable("order", order_id, order_id, "items", item)
+        try:
+            quantity = parse_amount(item.get("quantity"))
+        except (TypeError, ValueError):
+            raise Unreadable("order", order_id, order_id, "items.quantity", item.get("quantity")) from None
+        read.append(dict(item, quantity=quantity))
+    return read
 
 
 def _amount(record, field, kind, record_id, order_id):

@@ -57,6 +57,8 @@ class Parcel:
     :param int order_id: ShipStation orderId the parcel belongs to
     :param tuple items: ``((sku, quantity), ...)``, or None when ShipStation does not
         say which items left (fulfillments, labels without shipment items)
+    :param bool items_from_order: ``items`` are the lines of the parcel's ShipStation order,
+        as the sync read them, because the parcel itself listed none
     """
 
     key: tuple
@@ -72,6 +74,7 @@ class Parcel:
     void_date: object = None
     is_return: bool = False
     items: tuple = None
+    items_from_order: bool = False
 
     @property
     def sort_key(self):
@@ -94,6 +97,10 @@ class PickingSnapshot:
     :param sync_message: :class:`~.messages.Message` the last sync left, or None
     :param frozenset order_skus: normalised SKUs of the lines of its ShipStation orders,
         as recorded once they shipped
+    :param str origin: its source document (the sale order's name): the number a sales
+        channel gives the ShipStation order, when the delivery's own reference is not one
+    :param dict kits: ``{kit sku: ((component sku, quantity per kit), ...)}`` of the kits
+        whose components the delivery holds (a label item of a kit ships its components)
     """
 
     id: int
@@ -109,6 +116,8 @@ class PickingSnapshot:
     sync_state: str = ""
     sync_message: object = None
     order_skus: frozenset = frozenset()
+    origin: str = ""
+    kits: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -172,6 +181,9 @@ class Decision:
     parcels_changed: bool = False
     #: Normalised SKUs of the lines of the delivery's ShipStation orders, to record.
     order_skus: frozenset = frozenset()
+    #: ``{sku: quantity}`` the delivery holds beyond what ShipStation's order lists (lines or
+    #: quantities added in Odoo after the export): its backorder is not linked to the order.
+    beyond: dict = field(default_factory=dict)
 
     @property
     def changed(self):
