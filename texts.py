@@ -17,6 +17,10 @@ TEXTS = {
     msg.NO_ORDER_NUMBERED: _lt(
         "ShipStation has no order numbered %(number)s. Export the delivery, or set its ShipStation order id."
     ),
+    msg.NO_ORDER_NUMBERED_EITHER: _lt(
+        "ShipStation has no order numbered %(number)s, nor one numbered as its source document %(origin)s. "
+        "Export the delivery, or set its ShipStation order id."
+    ),
     msg.ORDER_MISSING: _lt(
         "ShipStation has no order %(order_id)s for %(name)s: it was deleted or never created. "
         "Check the order in ShipStation, then export the delivery again."
@@ -41,6 +45,15 @@ TEXTS = {
         "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
         "The delivery is validated as soon as they are."
     ),
+    msg.ITEMS_UNKNOWN: _lt(
+        "ShipStation says shipped, but neither its labels nor its order list the items that left: "
+        "nothing is validated until they do. If the goods left, validate the delivery by hand."
+    ),
+    msg.NOT_IN_ORDER: _lt(
+        "ShipStation's order does not list SKU %(skus)s of this delivery, and lists SKU %(order_skus)s, which "
+        "matches no product here: nothing is validated, so nothing ships twice. Give the products the SKUs "
+        "ShipStation uses, or correct the order in ShipStation."
+    ),
     msg.UNKNOWN_SKUS: _lt(
         "ShipStation shipped items that are not on this delivery (SKU %(skus)s). Check the SKUs in "
         "ShipStation and the products' internal references: nothing is validated until they match."
@@ -56,6 +69,14 @@ TEXTS = {
         "of the parcels converts it."
     ),
     msg.BACKORDER_CREATED: _lt("Backorder %(names)s created for the items ShipStation has not shipped."),
+    msg.BACKORDER_NOT_IN_ORDER: _lt(
+        "%(names)s holds what this delivery had beyond its ShipStation order (added or raised in Odoo "
+        "after the export). It is not linked to ShipStation: the export sends it as an order of its own."
+    ),
+    msg.NOT_IN_ORDER_SPLIT: _lt(
+        "Not in the ShipStation order of the delivery it comes from (added or raised in Odoo after the "
+        "export): export this delivery to ShipStation to ship it."
+    ),
     msg.CANCELLED: _lt("Cancelled: the order was cancelled in ShipStation."),
     msg.UPSTREAM_CANCELLED: _lt("Also cancelled, as they only fed this delivery: %(names)s"),
     msg.ACCOUNT_BUSY: _lt("a sync of this account is already running; try again when it is done."),
@@ -130,7 +151,7 @@ def render(message, lang):
         )
     if "names" in params and isinstance(params["names"], tuple):
         params["names"] = ", ".join(params["names"])
-    for name in ("products", "skus"):
+    for name in ("products", "skus", "order_skus"):
         if isinstance(params.get(name), tuple):
             params[name] = ", ".join(params[name])
     return _format(TEXTS[message.code], lang, params)

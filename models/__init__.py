@@ -3,4 +3,5 @@ from . import shipstation_carrier_mapping
 from . import shipstation_export
 from . import shipstation_shipment
 from . import shipstation_sync
+from . import stock_move
 from . import stock_picking

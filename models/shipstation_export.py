@@ -278,26 +278,53 @@ class ShipStationExport(models.AbstractModel):
     @api.model
     def _prepare_items(self, picking):
         items = []
-        for move in picking.move_ids.filtered(lambda m: m.state != "cancel"):
+        moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
+        kits = moves._shipstation_kits()
+        for move in moves:
             product = move.product_id
-            sale_line = move.sale_line_id if "sale_line_id" in move._fields else False
-            # Quantities go in the product's unit, so the price must be per product unit too.
-            price = (
-                sale_line.product_uom._compute_price(sale_line.price_unit, product.uom_id)
-                if sale_line
-                else product.lst_price
-            )
-            items.append(
-                {
-                    "lineItemKey": str(move.id),
-                    "sku": product.default_code,
-                    "name": product.display_name,
-                    "quantity": int(move.product_qty),
-                    "unitPrice": round(price, 2),
-                    "weight": self._weight(product.weight),
-                }
-            )
+            item = {
+                "lineItemKey": str(move.id),
+                "sku": product.default_code,
+                "name": product.display_name,
+                "quantity": int(move.product_qty),
+                "weight": self._weight(product.weight),
+            }
+            if move.id in kits:
+                kit, per_kit = kits[move.id]
+                item["unitPrice"] = round(self._kit_component_price(move, kit, per_kit), 2)
+                item["options"] = [{"name": _("Kit"), "value": kit.display_name}]
+            else:
+                item["unitPrice"] = round(self._unit_price(move, product), 2)
+            items.append(item)
         return items
+
+    @api.model
+    def _unit_price(self, move, product):
+        """Price of one unit of ``product`` (in its own unit, as quantities go) on ``move``'s sale."""
+        sale_line = move.sale_line_id if "sale_line_id" in move._fields else False
+        if sale_line:
+            return sale_line.product_uom._compute_price(sale_line.price_unit, product.uom_id)
+        return product.lst_price
+
+    @api.model
+    def _kit_component_price(self, move, kit, per_kit):
+        """A kit component's share of the kit's price, per component unit.
+
+        The warehouse picks the components, so the order lists them; their prices split the
+        kit's sale price by the components' cost (by quantity when they have none), so the
+        order's value (customs, insurance) is the sale's.
+        """
+        components = move._shipstation_explode(kit, move.company_id)
+        own = components.get(move.bom_line_id.id)
+        if not own:
+            return 0.0
+        costs = {line: product.standard_price * qty for line, (product, qty) in components.items()}
+        total = sum(costs.values())
+        if total > 0:
+            share = costs[move.bom_line_id.id] / total
+        else:
+            share = own[1] / sum(qty for _product, qty in components.values())
+        return self._unit_price(move, kit) * share / per_kit
 
     @api.model
     def _prepare_order(self, account, picking):

@@ -21,6 +21,7 @@ PARCEL_FIELDS = [
     "charged",
     "void_date",
     "items",
+    "items_from_order",
 ]
 
 
@@ -61,6 +62,10 @@ class ShipStationShipment(models.Model):
     voided = fields.Boolean()
     void_date = fields.Datetime()
     items = fields.Text(string="Items (SKU: quantity)", help="What ShipStation says left in this parcel.")
+    items_from_order = fields.Boolean(
+        string="Items From the Order",
+        help="The label listed no items: those shown are the lines of its ShipStation order, as the sync read them.",
+    )
 
     _sql_constraints = [
         (
@@ -91,6 +96,7 @@ class ShipStationShipment(models.Model):
             "voided": parcel.voided,
             "void_date": naive(parcel.void_date),
             "items": json.dumps(parcel.items) if parcel.items is not None else False,
+            "items_from_order": parcel.items_from_order,
         }
 
     @api.model
@@ -110,6 +116,7 @@ class ShipStationShipment(models.Model):
             voided=values.get("voided") or False,
             void_date=values.get("void_date") or None,
             items=tuple(tuple(item) for item in items) if items is not None else None,
+            items_from_order=values.get("items_from_order") or False,
         )
 
     # ------------------------------------------------------------------

@@ -372,7 +372,7 @@ class ShipStationSync(models.AbstractModel):
         """
         outcomes, notes, new_parcels = [], {}, []
         Picking = self.env["stock.picking"]
-        to_validate, to_cancel = Picking, Picking
+        to_validate, to_cancel, beyond = Picking, Picking, {}
         for picking, decision in items:
             if picking.state in ("done", "cancel"):
                 outcomes.append((picking, decision, "skipped"))
@@ -383,6 +383,7 @@ class ShipStationSync(models.AbstractModel):
             if decision.action == VALIDATE:
                 picking._shipstation_prepare_validation(decision.quantities)
                 to_validate |= picking
+                beyond[picking.id] = decision.beyond
                 outcome = "validated"
             elif decision.action == CANCEL:
                 to_cancel |= picking
@@ -390,7 +391,7 @@ class ShipStationSync(models.AbstractModel):
             outcomes.append((picking, decision, outcome))
         if new_parcels:
             self.env["shipstation.shipment"].sudo().create(new_parcels)
-        done = (to_validate and to_validate._shipstation_validate()) or {}
+        done = (to_validate and to_validate._shipstation_validate(beyond)) or {}
         done.update((to_cancel and to_cancel._shipstation_cancel()) or {})
         for picking_id, lines in done.items():
             notes[picking_id] += lines

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.fetch import Target
@@ -44,6 +44,7 @@ SNAPSHOT_FIELDS = [
     "shipstation_order_skus",
     "shipstation_read_attempt",
     "shipstation_missing_count",
+    "origin",
 ]
 
 
@@ -191,6 +192,7 @@ class StockPicking(models.Model):
         """
         rows = self.read(SNAPSHOT_FIELDS)
         demand, reserved = self._shipstation_quantities()
+        kits = self._shipstation_kit_skus()
         parcels, costs = self.env["shipstation.shipment"]._shipstation_recorded(self)
         snapshots, targets = [], []
         for row in rows:
@@ -211,6 +213,8 @@ class StockPicking(models.Model):
                     sync_state=row["shipstation_sync_state"] or "",
                     sync_message=Message.from_json(row["shipstation_sync_code"]),
                     order_skus=frozenset((row["shipstation_order_skus"] or "").split("\n")) - {""},
+                    origin=row["origin"] or "",
+                    kits=kits.get(row["id"], {}),
                 )
             )
             targets.append(
@@ -223,6 +227,7 @@ class StockPicking(models.Model):
                     failed=row["shipstation_sync_state"] == "failed",
                     last_attempt=row["shipstation_read_attempt"] or None,
                     missing_count=row["shipstation_missing_count"],
+                    origin=row["origin"] or "",
                 )
             )
         return snapshots, targets
@@ -243,6 +248,23 @@ class StockPicking(models.Model):
             demand[move["picking_id"][0]][sku] += move["product_qty"]
             reserved[move["picking_id"][0]][sku] += move["quantity"] * ratio
         return demand, reserved
+
+    def _shipstation_kit_skus(self):
+        """``{picking id: {kit sku: ((component sku, quantity per kit), ...)}}`` of the kits
+        whose components these deliveries hold (none without Manufacturing)."""
+        moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        per_line = {}
+        for move_id, (kit, per_kit) in moves._shipstation_kits().items():
+            move = moves.browse(move_id)
+            key = (move.picking_id.id, shipstation_sku(kit))
+            per_line.setdefault(key, {})[move.bom_line_id.id] = (shipstation_sku(move.product_id), per_kit)
+        kits = {}
+        for (picking_id, kit_sku), lines in per_line.items():
+            components = {}
+            for sku, per_kit in lines.values():
+                components[sku] = components.get(sku, 0.0) + per_kit
+            kits.setdefault(picking_id, {})[kit_sku] = tuple(sorted(components.items()))
+        return kits
 
     # ------------------------------------------------------------------
     # Sync: applying one decision
@@ -321,34 +343,45 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
 
     def _shipstation_prepare_validation(self, quantities):
-        """Set the quantities to ship: the shipped ones, or what is reserved.
+        """Set the quantities to ship: the ones ShipStation shipped.
 
-        Shipped quantities are taken from what each move has reserved, so stock is
-        never forced out of a location that does not hold it (the planner only
-        validates when the reservations cover what shipped).
+        Shipped quantities are taken from what each move has reserved, so stock is never
+        forced out of a location that does not hold it (the planner only validates when
+        the reservations cover what shipped), and exactly, whatever the moves' unit.
 
-        :param dict quantities: ``{sku: qty in product UoM}``, or None to ship what is reserved
+        :param dict quantities: ``{sku: qty in the product's unit}``
         :raises UserError: when nothing is reserved
         """
         self.ensure_one()
         moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        if quantities is not None:
-            left = dict(quantities)
-            for move in moves:
-                sku = shipstation_sku(move.product_id)
-                to_product = move.product_qty / move.product_uom_qty if move.product_uom_qty else 1.0
-                qty = min(left.get(sku, 0.0), move.quantity * to_product)
-                left[sku] = left.get(sku, 0.0) - qty
-                move.quantity = qty / to_product
-                move.picked = not float_is_zero(qty, precision_rounding=move.product_uom.rounding)
-        else:
-            moves.filtered(lambda m: m.quantity).picked = True
+        left = dict(quantities or {})
+        for move in moves:
+            sku = shipstation_sku(move.product_id)
+            reserved = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id, round=False)
+            qty = min(left.get(sku, 0.0), reserved)
+            left[sku] = left.get(sku, 0.0) - qty
+            move._shipstation_set_quantity(qty)
         if not any(moves.mapped("picked")):
             raise UserError(_("Nothing reserved to ship: check the stock of %s.", self.name))
+        self._shipstation_unpack_partial_packages()
 
-    def _shipstation_validate(self):
+    def _shipstation_unpack_partial_packages(self):
+        """Goods taken out of a package that does not leave whole leave without it (the
+        package stays in stock with the rest), as when shipping part of a package by hand."""
+        lines = self.move_line_ids.filtered(lambda ml: ml.package_id and ml.result_package_id == ml.package_id)
+        for package in lines.package_id:
+            taken = sum(
+                lines.filtered(lambda ml, p=package: ml.package_id == p and ml.picked).mapped("quantity_product_uom")
+            )
+            content = sum(package.quant_ids.filtered(lambda q: q.location_id.usage == "internal").mapped("quantity"))
+            if float_compare(taken, content, precision_digits=6) < 0:
+                lines.filtered(lambda ml, p=package: ml.package_id == p).write({"result_package_id": False})
+
+    def _shipstation_validate(self, beyond=None):
         """Validate these deliveries, their quantities set; the rest goes to backorders.
 
+        :param dict beyond: ``{picking id: {sku: qty}}`` held beyond ShipStation's order: it
+            goes to a delivery of its own, not linked to ShipStation, for the export to send
         :return: ``{picking id: [Message]}`` for the chatter
         :raises UserError: when Odoo did not validate one of them
         """
@@ -368,8 +401,53 @@ class StockPicking(models.Model):
                 backorders.write(
                     dict(self._shipstation_message_values(BACKORDER_WAITING), shipstation_sync_state="waiting")
                 )
-                notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=backorders.mapped("name")))
+            unlinked = backorders[:1]._shipstation_split_beyond((beyond or {}).get(picking.id))
+            linked = backorders - unlinked
+            if linked:
+                notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=linked.mapped("name")))
+            if unlinked:
+                notes[picking.id].append(msg.message(msg.BACKORDER_NOT_IN_ORDER, names=unlinked.mapped("name")))
         return notes
+
+    def _shipstation_split_beyond(self, beyond):
+        """Move what ShipStation's order does not hold out of this backorder, into a delivery
+        of its own that is not linked to ShipStation (so the export sends it).
+
+        :param dict beyond: ``{sku: qty in the product's unit}``
+        :return: that delivery (this backorder itself when all of it is beyond), or nothing
+        """
+        if not self or not beyond:
+            return self.browse()
+        self.ensure_one()
+        open_moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+        open_moves._do_unreserve()
+        left, moving = dict(beyond), self.env["stock.move"]
+        for move in open_moves:
+            sku = shipstation_sku(move.product_id)
+            qty = min(left.get(sku, 0.0), move.product_qty)
+            if float_is_zero(qty, precision_rounding=move.product_id.uom_id.rounding):
+                continue
+            left[sku] -= qty
+            if float_compare(qty, move.product_qty, precision_rounding=move.product_id.uom_id.rounding) >= 0:
+                moving |= move
+            else:
+                split = self.env["stock.move"].create(move._split(qty))
+                split._action_confirm(merge=False)
+                moving |= split
+        if moving == open_moves:
+            target = self
+        else:
+            target = self.copy({"name": "/", "move_ids": [], "move_line_ids": [], "backorder_id": self.backorder_id.id})
+            moving.write({"picking_id": target.id})
+        target.write(
+            {name: False for name in INHERITED_BY_BACKORDERS if name != "shipstation_account_id"}
+            | {"shipstation_sync_state": False, "shipstation_sync_code": False, "shipstation_sync_message": False}
+            | {"shipstation_account_id": self.shipstation_account_id.id}
+        )
+        (self | target).action_assign()
+        if moving:
+            target._message_log(body=escape(render(msg.message(msg.NOT_IN_ORDER_SPLIT), self.env.lang)))
+        return target
 
     def _shipstation_cancel(self):
         """Cancel these deliveries, and the pick/pack transfers that only feed them.

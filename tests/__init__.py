@@ -3,3 +3,4 @@ from . import test_real_data
 from . import test_shipment_sync
 from . import test_sync_language
 from . import test_sync_runs
+from . import test_real_shops

@@ -95,7 +95,7 @@ class TestShipmentSync(ShipStationCommon):
 
     # -- shipped, partial, waiting, cancelled --------------------------------------------
 
-    def test_shipped_without_items_ships_reserved(self):
+    def test_shipped_without_items_ships_the_order_lines(self):
         picking, order = self._make_delivery([(self.mug, 2), (self.cap, 1)])
         self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "NOITEMS", "items": []}])
         self._sync()

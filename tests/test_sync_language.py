@@ -108,6 +108,8 @@ class TestSyncLanguage(ShipStationCommon):
             "currency": "EUR",
             "company_currency": "USD",
             "missing": [("MUG", 1.0, 2.0)],
+            "origin": "SO042",
+            "order_skus": ["TEE-RED"],
         }
         for code in texts.TEXTS:
             text = texts.render(msg.message(code, **params), "en_US")

@@ -1,0 +1,224 @@
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import ShipStationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRealShops(ShipStationCommon):
+    """Set-ups real shops run: kits, sales units, packages, deliveries edited after the export."""
+
+    # -- kits (Manufacturing's BoMs of type Kit) ------------------------------------------
+
+    def _desk_kit(self):
+        """A desk sold as a kit of 4 legs and 1 top (costs 10 and 60: 100 a desk)."""
+        if "mrp.bom" not in self.env:
+            self.skipTest("Manufacturing (mrp) is not installed in this database: no kits")
+        leg = self._make_product("Desk leg", "SS-LEG")
+        top = self._make_product("Desk top", "SS-TOP")
+        leg.standard_price, top.standard_price = 10.0, 60.0
+        desk = self.env["product.product"].create(
+            {"name": "Desk", "default_code": "SS-DESK", "type": "consu", "list_price": 100.0}
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": desk.product_tmpl_id.id,
+                "type": "phantom",
+                "product_qty": 1.0,
+                "bom_line_ids": [
+                    Command.create({"product_id": leg.id, "product_qty": 4.0}),
+                    Command.create({"product_id": top.id, "product_qty": 1.0}),
+                ],
+            }
+        )
+        return desk, leg, top
+
+    def _kit_sale(self, desk, qty, extra=()):
+        """A confirmed sale of ``qty`` desks (at 100) and ``extra`` [(product, qty)]: (sale or None, delivery)."""
+        lines = [(desk, qty), *extra]
+        if "sale.order" not in self.env:
+            return None, self._make_delivery(lines, export=False)[0]
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "order_line": [
+                    Command.create({"product_id": p.id, "product_uom_qty": q, "price_unit": p.list_price})
+                    for p, q in lines
+                ],
+            }
+        )
+        sale.action_confirm()
+        return sale, sale.picking_ids
+
+    def _link(self, picking, order):
+        picking.write(
+            {
+                "is_exported_to_shipstation": True,
+                "shipstation_account_id": self.account.id,
+                "shipstation_order_id": str(order["orderId"]),
+            }
+        )
+
+    def test_a_kit_label_ships_that_many_kits_of_components_and_a_partial_kit_leaves_the_rest(self):
+        desk, leg, top = self._desk_kit()
+        sale, picking = self._kit_sale(desk, 2)
+        self.assertEqual(sorted(picking.move_ids.mapped("product_id.default_code")), ["SS-LEG", "SS-TOP"])
+        # Imported into ShipStation from the shop: the order lists the kit, in the shop's case.
+        order = self.sandbox.store.add_order(
+            orderNumber=picking.name, items=[{"sku": "ss-desk", "name": "Desk", "quantity": 2}]
+        )
+        self._link(picking, order)
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "DESK1", "items": [{"sku": "ss-desk", "quantity": 1}]}]
+        )
+        report = self._sync()
+        self.assertEqual((picking.state, report.validated), ("done", 1))
+        done = {m.product_id: m.quantity for m in picking.move_ids if m.state == "done"}
+        self.assertEqual(done, {leg: 4.0, top: 1.0})
+        backorder = picking.backorder_ids
+        self.assertEqual({m.product_id: m.product_uom_qty for m in backorder.move_ids}, {leg: 4.0, top: 1.0})
+        self.assertTrue(backorder.is_exported_to_shipstation)
+        self.assertEqual(backorder.shipstation_order_id, str(order["orderId"]))
+        if sale:
+            self.assertEqual(sale.order_line.qty_delivered, 1.0)  # Odoo counts whole kits
+        # The second desk's label ships the backorder.
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "DESK2", "items": [{"sku": "SS-DESK", "quantity": 1}]}]
+        )
+        self._sync()
+        self.assertEqual(backorder.state, "done")
+        self.assertFalse(backorder.backorder_ids)
+        if sale:
+            self.assertEqual(sale.order_line.qty_delivered, 2.0)
+
+    def test_a_label_of_a_kit_and_a_plain_product_ships_both(self):
+        desk, leg, top = self._desk_kit()
+        _sale, picking = self._kit_sale(desk, 1, extra=[(self.mug, 1)])
+        items = [{"sku": "SS-DESK", "quantity": 1}, {"sku": "SS-MUG", "quantity": 1}]
+        order = self.sandbox.store.add_order(orderNumber=picking.name, items=items)
+        self._link(picking, order)
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "BOTH", "items": items}])
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        self.assertFalse(picking.backorder_ids)
+        self.assertEqual({m.product_id: m.quantity for m in picking.move_ids}, {leg: 4.0, top: 1.0, self.mug: 1.0})
+
+    def test_a_kit_sale_is_exported_at_the_sale_value(self):
+        desk, _leg, _top = self._desk_kit()
+        _sale, picking = self._kit_sale(desk, 2)
+        picking.action_export_to_shipstation()
+        (order,) = self.sandbox.store.list_orders(number_prefix=picking.name)[1]
+        prices = {i["sku"]: (i["quantity"], i["unitPrice"]) for i in order["items"]}
+        # Components carry the kit's price split by their cost: 2 desks at 100 are worth 200, not 600.
+        self.assertEqual(prices, {"SS-LEG": (8, 10.0), "SS-TOP": (2, 60.0)})
+        self.assertAlmostEqual(sum(q * p for q, p in prices.values()), 200.0)
+        self.assertEqual({o["value"] for i in order["items"] for o in i["options"]}, {"[SS-DESK] Desk"})
+
+    # -- units of measure ---------------------------------------------------------------
+
+    def test_a_delivery_kept_in_dozens_ships_exact_units(self):
+        dozen = self.env.ref("uom.product_uom_dozen")
+        picking, _order = self._make_delivery([(self.mug, 24)], export=False)
+        picking.do_unreserve()
+        picking.move_ids.write({"product_uom": dozen.id, "product_uom_qty": 2.0})  # as stock.propagate_uom keeps it
+        picking.action_assign()
+        order = self._order_for(picking, [(self.mug, 24)])
+        self._link(picking, order)
+        before = self.mug.with_context(location=self.stock_location.id).qty_available
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "DOZ", "items": [{"sku": "SS-MUG", "quantity": 7}]}]
+        )
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        shipped = sum(picking.move_ids.move_line_ids.mapped("quantity_product_uom"))
+        self.assertEqual(shipped, 7.0)
+        self.assertEqual(sum(picking.move_ids.mapped("product_qty")), 7.0)
+        self.mug.invalidate_recordset()
+        self.assertEqual(self.mug.with_context(location=self.stock_location.id).qty_available, before - 7.0)
+        self.assertEqual(sum(picking.backorder_ids.move_ids.mapped("product_qty")), 17.0)
+
+    # -- packages -----------------------------------------------------------------------
+
+    def test_part_of_a_package_ships_and_the_rest_stays_packed_in_stock(self):
+        lamp = self._make_product("Lamp", "SS-LAMP", qty=0)
+        package = self.env["stock.quant.package"].create({"name": "PACK-LAMPS"})
+        self.env["stock.quant"]._update_available_quantity(lamp, self.stock_location, 10, package_id=package)
+        picking, order = self._make_delivery([(lamp, 10)])
+        picking.move_line_ids.result_package_id = package  # the whole package was to leave
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "PKG", "items": [{"sku": "SS-LAMP", "quantity": 6}]}]
+        )
+        self._sync()
+        self.assertEqual(picking.state, "done", picking.shipstation_sync_message)
+        self.assertEqual(sum(picking.move_line_ids.mapped("quantity")), 6.0)
+        left = package.quant_ids.filtered(lambda q: q.location_id == self.stock_location)
+        self.assertEqual(sum(left.mapped("quantity")), 4.0)
+        self.assertEqual(sum(picking.backorder_ids.move_ids.mapped("product_qty")), 4.0)
+
+    # -- deliveries edited after the export ---------------------------------------------
+
+    def test_a_line_added_after_the_export_goes_to_a_delivery_the_export_sends(self):
+        picking, order = self._make_delivery([(self.mug, 2)])
+        self.env["stock.move"].create(
+            {
+                "name": "Cap",
+                "picking_id": picking.id,
+                "product_id": self.cap.id,
+                "product_uom_qty": 1,
+                "product_uom": self.cap.uom_id.id,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+            }
+        )._action_confirm()
+        picking.action_assign()
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "EDIT1"}])
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        extra = picking.backorder_ids
+        self.assertEqual(extra.move_ids.product_id, self.cap)
+        self.assertFalse(extra.is_exported_to_shipstation or extra.shipstation_order_id)
+        self.assertEqual(extra.shipstation_account_id, self.account)
+        self.assertIn("beyond its ShipStation order", self._notes(picking)[0])
+        extra.action_export_to_shipstation()
+        self.assertTrue(extra.is_exported_to_shipstation)
+        self.assertNotEqual(extra.shipstation_order_id, picking.shipstation_order_id)
+
+    def test_a_label_without_items_ships_the_order_quantity_not_the_raised_one(self):
+        picking, order = self._make_delivery([(self.mug, 3), (self.cap, 1)])
+        picking.move_ids.filtered(lambda m: m.product_id == self.mug).product_uom_qty = 5  # raised in Odoo
+        picking.action_assign()
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "NOITEMS", "items": []}])
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual({m.product_id: m.quantity for m in picking.move_ids}, {self.mug: 3.0, self.cap: 1.0})
+        self.assertEqual(picking.backorder_ids.move_ids.product_uom_qty, 2.0)
+        self.assertFalse(picking.backorder_ids.is_exported_to_shipstation)
+        self.assertTrue(picking.shipstation_shipment_ids.items_from_order)
+
+    # -- SKUs and order numbers ---------------------------------------------------------
+
+    def test_a_product_without_reference_and_a_shop_sku_wait_naming_both(self):
+        variant = self._make_product("T-shirt red", False)
+        picking, _order = self._make_delivery([(self.mug, 1), (variant, 1)], export=False)
+        order = self.sandbox.store.add_order(
+            orderNumber=picking.name,
+            items=[{"sku": "SS-MUG", "quantity": 1}, {"sku": "TEE-RED", "quantity": 1}],
+        )
+        self._link(picking, order)
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "SHOP", "items": []}])
+        self._sync()
+        self.assertEqual((picking.state, picking.shipstation_sync_state), ("assigned", "waiting"))
+        self.assertIn("product-%d" % variant.id, picking.shipstation_sync_message)
+        self.assertIn("TEE-RED", picking.shipstation_sync_message)
+        self.assertEqual(picking.carrier_tracking_ref, "SHOP")
+
+    def test_a_sales_channel_order_is_found_by_the_source_document(self):
+        picking, _order = self._make_delivery([(self.mug, 1)], export=False)
+        picking.write(
+            {"origin": "SHOP-1042", "is_exported_to_shipstation": True, "shipstation_account_id": self.account.id}
+        )
+        order = self.sandbox.store.add_order(orderNumber="shop-1042", items=[{"sku": "SS-MUG", "quantity": 1}])
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "FROMSHOP"}])
+        self._sync()
+        self.assertEqual(picking.shipstation_order_id, str(order["orderId"]))
+        self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "FROMSHOP"))
