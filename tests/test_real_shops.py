@@ -222,3 +222,41 @@ class TestRealShops(ShipStationCommon):
         self._sync()
         self.assertEqual(picking.shipstation_order_id, str(order["orderId"]))
         self.assertEqual((picking.state, picking.carrier_tracking_ref), ("done", "FROMSHOP"))
+
+    def test_what_waits_for_shipstation_and_what_was_added_in_odoo_part_ways(self):
+        picking, order = self._make_delivery([(self.mug, 2), (self.cap, 1)])
+        picking.write(
+            {
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": "T-shirt",
+                            "product_id": self.tee.id,
+                            "product_uom_qty": 1,
+                            "product_uom": self.tee.uom_id.id,
+                            "location_id": picking.location_id.id,
+                            "location_dest_id": picking.location_dest_id.id,
+                        }
+                    )
+                ]
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "PART1", "items": [{"sku": "SS-MUG", "quantity": 2}]}]
+        )
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        waiting = picking.backorder_ids.filtered("is_exported_to_shipstation")
+        added = picking.backorder_ids - waiting
+        self.assertEqual((waiting.move_ids.product_id, added.move_ids.product_id), (self.cap, self.tee))
+        self.assertEqual(waiting.shipstation_order_id, str(order["orderId"]))
+        self.assertEqual((waiting.state, added.state), ("assigned", "assigned"))
+        self.assertFalse(added.shipstation_order_id or added.shipstation_sync_state)
+        # ShipStation ships the cap later: the linked backorder is validated, nothing else moves.
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "PART2", "items": [{"sku": "SS-CAP", "quantity": 1}]}]
+        )
+        self._sync()
+        self.assertEqual((waiting.state, added.state), ("done", "assigned"))
