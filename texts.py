@@ -45,6 +45,10 @@ TEXTS = {
         "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
         "The delivery is validated as soon as they are."
     ),
+    msg.SHARED_ORDER: _lt(
+        "ShipStation order %(number)s is also the order of %(names)s: nothing is validated, so no label "
+        "ships twice. Keep the ShipStation order id on the delivery it belongs to only."
+    ),
     msg.ITEMS_UNKNOWN: _lt(
         "ShipStation says shipped, but neither its labels nor its order list the items that left: "
         "nothing is validated until they do. If the goods left, validate the delivery by hand."

@@ -279,7 +279,7 @@ class ShipStationExport(models.AbstractModel):
     def _prepare_items(self, picking):
         items = []
         moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
-        kits = moves._shipstation_kits()
+        kits, explosions = moves._shipstation_kits(), {}
         for move in moves:
             product = move.product_id
             item = {
@@ -291,7 +291,10 @@ class ShipStationExport(models.AbstractModel):
             }
             if move.id in kits:
                 kit, per_kit = kits[move.id]
-                item["unitPrice"] = round(self._kit_component_price(move, kit, per_kit), 2)
+                if (kit, move.company_id) not in explosions:
+                    explosions[kit, move.company_id] = move._shipstation_explode(kit, move.company_id)
+                components = explosions[kit, move.company_id]
+                item["unitPrice"] = round(self._kit_component_price(move, kit, per_kit, components), 2)
                 item["options"] = [{"name": _("Kit"), "value": kit.display_name}]
             else:
                 item["unitPrice"] = round(self._unit_price(move, product), 2)
@@ -307,14 +310,15 @@ class ShipStationExport(models.AbstractModel):
         return product.lst_price
 
     @api.model
-    def _kit_component_price(self, move, kit, per_kit):
+    def _kit_component_price(self, move, kit, per_kit, components):
         """A kit component's share of the kit's price, per component unit.
 
         The warehouse picks the components, so the order lists them; their prices split the
         kit's sale price by the components' cost (by quantity when they have none), so the
         order's value (customs, insurance) is the sale's.
+
+        :param dict components: the kit's explosion (``stock.move._shipstation_explode``)
         """
-        components = move._shipstation_explode(kit, move.company_id)
         own = components.get(move.bom_line_id.id)
         if not own:
             return 0.0

@@ -204,6 +204,11 @@ class ShipStationShipment(models.Model):
             record = existing.get(parcel.key)
             if record is None:
                 new.append(dict(vals, picking_id=picking.id, account_id=account.id))
-            elif record.voided != parcel.voided or record.charged != vals["charged"]:
+            elif (
+                record.voided != parcel.voided
+                or record.charged != vals["charged"]
+                or (record.items or False) != vals["items"]
+                or record.items_from_order != vals["items_from_order"]
+            ):
                 record.write(vals)
         return new

@@ -372,7 +372,7 @@ class ShipStationSync(models.AbstractModel):
         """
         outcomes, notes, new_parcels = [], {}, []
         Picking = self.env["stock.picking"]
-        to_validate, to_cancel, beyond = Picking, Picking, {}
+        to_validate, to_cancel = Picking, Picking
         for picking, decision in items:
             if picking.state in ("done", "cancel"):
                 outcomes.append((picking, decision, "skipped"))
@@ -381,9 +381,11 @@ class ShipStationSync(models.AbstractModel):
             notes[picking.id] = list(decision.notes)
             outcome = {WAIT: "waiting", FAIL: "failed"}.get(decision.action, "updated")
             if decision.action == VALIDATE:
+                if decision.beyond:
+                    _split, lines = picking._shipstation_split_beyond(decision.beyond)
+                    notes[picking.id] += lines
                 picking._shipstation_prepare_validation(decision.quantities)
                 to_validate |= picking
-                beyond[picking.id] = decision.beyond
                 outcome = "validated"
             elif decision.action == CANCEL:
                 to_cancel |= picking
@@ -391,7 +393,7 @@ class ShipStationSync(models.AbstractModel):
             outcomes.append((picking, decision, outcome))
         if new_parcels:
             self.env["shipstation.shipment"].sudo().create(new_parcels)
-        done = (to_validate and to_validate._shipstation_validate(beyond)) or {}
+        done = (to_validate and to_validate._shipstation_validate()) or {}
         done.update((to_cancel and to_cancel._shipstation_cancel()) or {})
         for picking_id, lines in done.items():
             notes[picking_id] += lines

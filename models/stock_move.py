@@ -26,9 +26,10 @@ class StockMove(models.Model):
             kit = move._shipstation_kit_product()
             if not kit:
                 continue
-            if kit not in explosions:
-                explosions[kit] = self._shipstation_explode(kit, move.company_id)
-            line = explosions[kit].get(move.bom_line_id.id)
+            key = (kit, move.company_id)
+            if key not in explosions:
+                explosions[key] = self._shipstation_explode(kit, move.company_id)
+            line = explosions[key].get(move.bom_line_id.id)
             if line:
                 result[move.id] = (kit, line[1])
         return result
@@ -59,7 +60,8 @@ class StockMove(models.Model):
             product = bom_line.product_id
             qty = bom_line.product_uom_id._compute_quantity(data["qty"], product.uom_id, round=False)
             if product.type != "service" and qty:
-                exploded[bom_line.id] = (product, qty)
+                # A line reached twice (a sub-kit used twice) counts twice.
+                exploded[bom_line.id] = (product, exploded.get(bom_line.id, (product, 0.0))[1] + qty)
         return exploded
 
     # ------------------------------------------------------------------

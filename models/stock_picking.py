@@ -1,3 +1,4 @@
+import json
 import logging
 from collections import defaultdict
 from datetime import timezone
@@ -11,7 +12,7 @@ from odoo.tools import float_compare, float_is_zero
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.fetch import Target
 from ..lib.shipstation.messages import Message
-from ..lib.shipstation.planner import BACKORDER_WAITING
+from ..lib.shipstation.planner import BACKORDER_WAITING, ITEMS_UNKNOWN
 from ..lib.shipstation.values import FAIL, PickingSnapshot, int_or_none
 from ..texts import render
 
@@ -27,6 +28,7 @@ INHERITED_BY_BACKORDERS = (
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
     "shipstation_order_skus",
+    "shipstation_order_lines",
 )
 #: ``shipstation_validation`` keeps stock_delivery from sending the delivery to its carrier:
 #: ShipStation already bought the label.
@@ -42,10 +44,16 @@ SNAPSHOT_FIELDS = [
     "shipstation_survivor_order_id",
     "shipstation_last_sync",
     "shipstation_order_skus",
+    "shipstation_order_lines",
     "shipstation_read_attempt",
     "shipstation_missing_count",
     "origin",
 ]
+
+
+def _lines_from_json(text):
+    """Recorded order lines: ``((sku, qty), ...)``, or None when none were recorded."""
+    return tuple((sku, qty) for sku, qty in json.loads(text)) if text else None
 
 
 def shipstation_sku(product):
@@ -104,6 +112,12 @@ class StockPicking(models.Model):
         copy=False,
         help="Technical: the SKUs of the lines of this delivery's ShipStation order once it "
         "shipped (normalised, one a line), to tell which label items belong to it.",
+    )
+    shipstation_order_lines = fields.Text(
+        string="ShipStation Order Lines",
+        copy=False,
+        help="Technical: the SKUs and quantities of this delivery's ShipStation order once it shipped "
+        "(JSON), to tell what the delivery holds beyond it in runs that do not read the order.",
     )
     shipstation_survivor_order_id = fields.Char(
         string="Merged Into ShipStation Order",
@@ -182,7 +196,8 @@ class StockPicking(models.Model):
         return moves.picking_id - self
 
     # ------------------------------------------------------------------
-    # Sync: what the planner is told (a fixed number of queries for any number)
+    # Sync: what the planner is told (a fixed number of queries for any number, plus a few
+    # per distinct kit when Manufacturing is installed)
     # ------------------------------------------------------------------
 
     def _shipstation_snapshots(self):
@@ -198,6 +213,7 @@ class StockPicking(models.Model):
         for row in rows:
             order_id = int_or_none(row["shipstation_order_id"])
             survivor_id = int_or_none(row["shipstation_survivor_order_id"])
+            message = Message.from_json(row["shipstation_sync_code"])
             snapshots.append(
                 PickingSnapshot(
                     id=row["id"],
@@ -211,10 +227,11 @@ class StockPicking(models.Model):
                     survivor_id=survivor_id,
                     order_status=row["shipstation_order_status"] or "",
                     sync_state=row["shipstation_sync_state"] or "",
-                    sync_message=Message.from_json(row["shipstation_sync_code"]),
+                    sync_message=message,
                     order_skus=frozenset((row["shipstation_order_skus"] or "").split("\n")) - {""},
                     origin=row["origin"] or "",
                     kits=kits.get(row["id"], {}),
+                    order_lines=_lines_from_json(row["shipstation_order_lines"]),
                 )
             )
             targets.append(
@@ -224,7 +241,9 @@ class StockPicking(models.Model):
                     create_date=row["create_date"].replace(tzinfo=timezone.utc),
                     known=bool(row["shipstation_last_sync"]) or row["shipstation_sync_state"] == "failed",
                     survivor_id=survivor_id,
-                    failed=row["shipstation_sync_state"] == "failed",
+                    # Read again by id like a failure: labels recorded without items, whose order
+                    # is to be read for them.
+                    failed=row["shipstation_sync_state"] == "failed" or message == ITEMS_UNKNOWN,
                     last_attempt=row["shipstation_read_attempt"] or None,
                     missing_count=row["shipstation_missing_count"],
                     origin=row["origin"] or "",
@@ -252,6 +271,8 @@ class StockPicking(models.Model):
     def _shipstation_kit_skus(self):
         """``{picking id: {kit sku: ((component sku, quantity per kit), ...)}}`` of the kits
         whose components these deliveries hold (none without Manufacturing)."""
+        if "bom_line_id" not in self.env["stock.move"]._fields:
+            return {}
         moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         per_line = {}
         for move_id, (kit, per_kit) in moves._shipstation_kits().items():
@@ -291,6 +312,8 @@ class StockPicking(models.Model):
             vals["shipstation_order_id"] = str(decision.order_id)
         if decision.action != FAIL:
             vals["shipstation_order_skus"] = "\n".join(sorted(decision.order_skus)) or False
+            lines = decision.order_lines
+            vals["shipstation_order_lines"] = json.dumps([list(line) for line in lines]) if lines is not None else False
             vals["shipstation_order_status"] = decision.order_status or False
             vals["shipstation_survivor_order_id"] = str(decision.survivor_id) if decision.survivor_id else False
         return vals
@@ -377,11 +400,9 @@ class StockPicking(models.Model):
             if float_compare(taken, content, precision_digits=6) < 0:
                 lines.filtered(lambda ml, p=package: ml.package_id == p).write({"result_package_id": False})
 
-    def _shipstation_validate(self, beyond=None):
+    def _shipstation_validate(self):
         """Validate these deliveries, their quantities set; the rest goes to backorders.
 
-        :param dict beyond: ``{picking id: {sku: qty}}`` held beyond ShipStation's order: it
-            goes to a delivery of its own, not linked to ShipStation, for the export to send
         :return: ``{picking id: [Message]}`` for the chatter
         :raises UserError: when Odoo did not validate one of them
         """
@@ -395,59 +416,50 @@ class StockPicking(models.Model):
                     _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
                 )
             notes[picking.id] = [msg.message(msg.VALIDATED)]
-            backorders = picking.backorder_ids
+            backorders = picking.backorder_ids.filtered("is_exported_to_shipstation")
             if backorders:
                 # What the next sync will find for them, so it has nothing to change.
                 backorders.write(
                     dict(self._shipstation_message_values(BACKORDER_WAITING), shipstation_sync_state="waiting")
                 )
-            unlinked = backorders[:1]._shipstation_split_beyond((beyond or {}).get(picking.id))
-            linked = backorders - unlinked
-            if linked:
-                notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=linked.mapped("name")))
-            if unlinked:
-                notes[picking.id].append(msg.message(msg.BACKORDER_NOT_IN_ORDER, names=unlinked.mapped("name")))
+                notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=backorders.mapped("name")))
         return notes
 
     def _shipstation_split_beyond(self, beyond):
-        """Move what ShipStation's order does not hold out of this backorder, into a delivery
-        of its own that is not linked to ShipStation (so the export sends it).
+        """Move what ShipStation's order does not hold out of this delivery, before it is
+        validated, into a delivery of its own that is not linked to ShipStation (so the
+        export sends it), whatever the operation type does with backorders.
 
         :param dict beyond: ``{sku: qty in the product's unit}``
-        :return: that delivery (this backorder itself when all of it is beyond), or nothing
+        :return: ``(that delivery or nothing, [Message])`` for this delivery's chatter
         """
-        if not self or not beyond:
-            return self.browse()
         self.ensure_one()
-        open_moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        open_moves._do_unreserve()
-        left, moving = dict(beyond), self.env["stock.move"]
-        for move in open_moves:
+        left, moving = dict(beyond or {}), self.env["stock.move"]
+        for move in self.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             sku = shipstation_sku(move.product_id)
+            rounding = move.product_id.uom_id.rounding
             qty = min(left.get(sku, 0.0), move.product_qty)
-            if float_is_zero(qty, precision_rounding=move.product_id.uom_id.rounding):
+            if float_is_zero(qty, precision_rounding=rounding):
                 continue
             left[sku] -= qty
-            if float_compare(qty, move.product_qty, precision_rounding=move.product_id.uom_id.rounding) >= 0:
+            if float_compare(qty, move.product_qty, precision_rounding=rounding) >= 0:
                 moving |= move
             else:
+                # As Odoo splits a move for a backorder: the part that stays keeps its reservation.
                 split = self.env["stock.move"].create(move._split(qty))
-                split._action_confirm(merge=False)
+                split.with_context(bypass_entire_pack=True)._action_confirm(merge=False)
                 moving |= split
-        if moving == open_moves:
-            target = self
-        else:
-            target = self.copy({"name": "/", "move_ids": [], "move_line_ids": [], "backorder_id": self.backorder_id.id})
-            moving.write({"picking_id": target.id})
-        target.write(
-            {name: False for name in INHERITED_BY_BACKORDERS if name != "shipstation_account_id"}
-            | {"shipstation_sync_state": False, "shipstation_sync_code": False, "shipstation_sync_message": False}
-            | {"shipstation_account_id": self.shipstation_account_id.id}
-        )
-        (self | target).action_assign()
-        if moving:
-            target._message_log(body=escape(render(msg.message(msg.NOT_IN_ORDER_SPLIT), self.env.lang)))
-        return target
+        if not moving:
+            return self.browse(), []
+        target = self.copy({"name": "/", "move_ids": [], "move_line_ids": [], "backorder_id": self.id})
+        moving.write({"picking_id": target.id, "picked": False})
+        moving.move_line_ids.package_level_id.write({"picking_id": target.id})
+        moving.move_line_ids.write({"picking_id": target.id})
+        target.shipstation_account_id = self.shipstation_account_id
+        if target.picking_type_id.reservation_method == "at_confirm":
+            target.action_assign()
+        target._message_log(body=escape(render(msg.message(msg.NOT_IN_ORDER_SPLIT), self.env.lang)))
+        return target, [msg.message(msg.BACKORDER_NOT_IN_ORDER, names=target.mapped("name"))]
 
     def _shipstation_cancel(self):
         """Cancel these deliveries, and the pick/pack transfers that only feed them.

@@ -11,14 +11,14 @@ class TestRealShops(ShipStationCommon):
     # -- kits (Manufacturing's BoMs of type Kit) ------------------------------------------
 
     def _desk_kit(self):
-        """A desk sold as a kit of 4 legs and 1 top (costs 10 and 60: 100 a desk)."""
+        """A desk sold at 150 as a kit of 4 legs and 1 top (costs 10 and 60: 100 a desk)."""
         if "mrp.bom" not in self.env:
             self.skipTest("Manufacturing (mrp) is not installed in this database: no kits")
         leg = self._make_product("Desk leg", "SS-LEG")
         top = self._make_product("Desk top", "SS-TOP")
         leg.standard_price, top.standard_price = 10.0, 60.0
         desk = self.env["product.product"].create(
-            {"name": "Desk", "default_code": "SS-DESK", "type": "consu", "list_price": 100.0}
+            {"name": "Desk", "default_code": "SS-DESK", "type": "consu", "list_price": 150.0}
         )
         self.env["mrp.bom"].create(
             {
@@ -34,7 +34,7 @@ class TestRealShops(ShipStationCommon):
         return desk, leg, top
 
     def _kit_sale(self, desk, qty, extra=()):
-        """A confirmed sale of ``qty`` desks (at 100) and ``extra`` [(product, qty)]: (sale or None, delivery)."""
+        """A confirmed sale of ``qty`` desks and ``extra`` [(product, qty)]: (sale or None, delivery)."""
         lines = [(desk, qty), *extra]
         if "sale.order" not in self.env:
             return None, self._make_delivery(lines, export=False)[0]
@@ -109,9 +109,10 @@ class TestRealShops(ShipStationCommon):
         picking.action_export_to_shipstation()
         (order,) = self.sandbox.store.list_orders(number_prefix=picking.name)[1]
         prices = {i["sku"]: (i["quantity"], i["unitPrice"]) for i in order["items"]}
-        # Components carry the kit's price split by their cost: 2 desks at 100 are worth 200, not 600.
-        self.assertEqual(prices, {"SS-LEG": (8, 10.0), "SS-TOP": (2, 60.0)})
-        self.assertAlmostEqual(sum(q * p for q, p in prices.values()), 200.0)
+        # Components share the kit's price by their cost (40 and 60 of 100): 2 desks at 150 are
+        # worth 300, not 2 x 150 for every component.
+        self.assertEqual(prices, {"SS-LEG": (8, 15.0), "SS-TOP": (2, 90.0)})
+        self.assertAlmostEqual(sum(q * p for q, p in prices.values()), 300.0)
         self.assertEqual({o["value"] for i in order["items"] for o in i["options"]}, {"[SS-DESK] Desk"})
 
     # -- units of measure ---------------------------------------------------------------
@@ -260,3 +261,33 @@ class TestRealShops(ShipStationCommon):
         )
         self._sync()
         self.assertEqual((waiting.state, added.state), ("done", "assigned"))
+
+    def test_what_lies_beyond_the_order_is_kept_when_the_operation_type_never_makes_backorders(self):
+        self.warehouse.out_type_id.create_backorder = "never"
+        picking, order = self._make_delivery([(self.mug, 3)])
+        picking.move_ids.product_uom_qty = 5  # raised in Odoo after the export
+        picking.action_assign()
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "NEVER1"}])
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.move_ids.filtered(lambda m: m.state == "done").quantity, 3.0)
+        (extra,) = picking.backorder_ids
+        self.assertEqual((extra.move_ids.product_uom_qty, extra.state), (2.0, "assigned"))
+        self.assertFalse(extra.is_exported_to_shipstation)
+
+    def test_two_deliveries_of_one_shop_order_wait_rather_than_share_a_label(self):
+        first, _order = self._make_delivery([(self.mug, 2)], export=False)
+        second, _order = self._make_delivery([(self.mug, 1)], export=False)
+        (first | second).write(
+            {"origin": "SHOP-7", "is_exported_to_shipstation": True, "shipstation_account_id": self.account.id}
+        )
+        order = self.sandbox.store.add_order(orderNumber="SHOP-7", items=[{"sku": "SS-MUG", "quantity": 2}])
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "ONE"}])
+        self._sync()
+        self.assertEqual((first.state, second.state), ("assigned", "assigned"))
+        self.assertIn(second.name, first.shipstation_sync_message)
+        # Told which delivery the order is, the sync ships that one only; the other still waits.
+        first.shipstation_order_id = str(order["orderId"])
+        self._sync()
+        self.assertEqual((first.state, second.state), ("done", "assigned"))
+        self.assertEqual(second.shipstation_sync_state, "waiting")

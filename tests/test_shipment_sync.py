@@ -102,6 +102,9 @@ class TestShipmentSync(ShipStationCommon):
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.move_ids.mapped("quantity"), [2.0, 1.0])
         self.assertFalse(picking.backorder_ids)
+        # The label records the order's lines as what it shipped.
+        self.assertTrue(picking.shipstation_shipment_ids.items_from_order)
+        self.assertEqual(picking.shipstation_shipment_ids.items, '[["SS-MUG", 2.0], ["SS-CAP", 1.0]]')
 
     def test_partial_shipment_makes_backorder_that_inherits_link(self):
         picking, order = self._make_delivery([(self.mug, 3), (self.tee, 2)])

@@ -67,6 +67,7 @@ def applied(snapshot, decision):
         sync_state=decision.state,
         sync_message=decision.message,
         order_skus=decision.order_skus,
+        order_lines=decision.order_lines,
         origin=snapshot.origin,
         kits=snapshot.kits,
     )
@@ -405,3 +406,53 @@ def test_a_delivery_without_order_id_finds_the_order_numbered_as_its_source_docu
     (d,) = plan([snap(pid=7, order_id=None, origin="SO043")], f)
     assert d.action == v.FAIL
     assert d.message == msg.message(msg.NO_ORDER_NUMBERED_EITHER, number="WH/OUT/7", origin="SO043")
+
+
+def test_deliveries_finding_one_order_by_the_same_source_document_wait_rather_than_ship_a_label_twice():
+    f = facts([order(100, "shipped", number="SO042")], [label(1, 100, "SHOP1", items=(("MUG", 2.0),))])
+    first = snap(pid=7, order_id=None, origin="SO042")
+    second = snap(pid=8, order_id=None, origin="SO042", demand={"MUG": 1.0})
+    d1, d2 = plan([first, second], f)
+    assert (d1.action, d2.action) == (v.WAIT, v.WAIT)
+    assert d1.message == msg.message(msg.SHARED_ORDER, names=("WH/OUT/8",), number="SO042")
+    # Once a user sets the order id on the delivery it belongs to, that one ships; the other waits.
+    d1, d2 = plan([replace(first, order_id=100), second], f)
+    assert (d1.action, d2.action) == (v.VALIDATE, v.WAIT)
+    assert d2.order_id is None  # the order is not recorded on the delivery that only found it
+    # Two deliveries an import gave the same order id: neither takes the label.
+    d1, d2 = plan([replace(first, order_id=100), replace(second, order_id=100)], f)
+    assert (d1.action, d2.action, d1.tracking_ref, d2.tracking_ref) == (v.WAIT, v.WAIT, "", "")
+
+
+def test_a_split_order_marked_shipped_without_labels_ships_only_its_shipped_parts():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0})
+    f = facts(
+        [
+            order(100, "awaiting_shipment", items={"MUG": 2.0}, mergedOrSplit=True),
+            order(101, "shipped", items={"CAP": 1.0}, parentId=100),
+        ]
+    )
+    (d,) = plan([s], f)
+    assert d.action == v.VALIDATE and d.quantities == {"CAP": 1.0} and d.beyond == {}
+
+
+def test_lines_of_quantity_zero_ship_nothing():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0})
+    f = facts([order(100, "shipped", items={"MUG": 2.0, "CAP": 1.0})], [label(1, 100, "Z", items=(("MUG", 0.0),))])
+    (d,) = plan([s], f)
+    assert d.action == v.WAIT and d.message == msg.message(msg.BACKORDER_WAITING)
+
+
+def test_what_lies_beyond_the_order_is_known_in_runs_that_do_not_read_it():
+    s = snap(demand={"MUG": 2.0, "CAP": 1.0}, reserved={"MUG": 0.0, "CAP": 0.0})
+    (d,) = plan([s], facts([order(100, "shipped")], [label(1, 100, "T1", items=(("MUG", 2.0),))]))
+    assert d.action == v.WAIT and d.order_lines == (("MUG", 2.0),)
+    # The goods arrive; this run reads nothing of the order.
+    (again,) = plan([replace(applied(s, d), reserved={"MUG": 2.0, "CAP": 1.0})], facts())
+    assert again.action == v.VALIDATE and again.beyond == {"CAP": 1.0}
+    # A product under two SKUs keeps waiting, read or not.
+    t = snap(demand={"MUG": 2.0, "product-7": 1.0})
+    (d,) = plan([t], facts([order(100, "shipped", items={"MUG": 2.0, "TEE-RED": 1.0})], [label(1, 100, "T1")]))
+    assert d.message.code == msg.NOT_IN_ORDER
+    (again,) = plan([applied(t, d)], facts())
+    assert again.action == v.NOTHING

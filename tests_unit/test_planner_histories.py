@@ -76,6 +76,7 @@ class Delivery:
     snap: PickingSnapshot
     state: str = "open"  # open, done, cancel
     done: dict = field(default_factory=dict)
+    beyond: dict = field(default_factory=dict)
 
 
 class Odoo:
@@ -113,6 +114,7 @@ class Odoo:
             survivor_id=decision.survivor_id,
             order_status=decision.order_status,
             order_skus=decision.order_skus,
+            order_lines=decision.order_lines,
             sync_state=decision.state,
             sync_message=decision.message if decision.state != v.SYNCED else None,
         )
@@ -125,7 +127,13 @@ class Odoo:
         quantities = decision.quantities if decision.quantities is not None else snap.reserved
         delivery.done = {sku: min(quantities.get(sku, 0.0), snap.reserved.get(sku, 0.0)) for sku in snap.demand}
         delivery.state = "done"
-        rest = {sku: qty - delivery.done[sku] for sku, qty in snap.demand.items() if qty - delivery.done[sku] > 0}
+        # What lies beyond ShipStation's order leaves the linked backorder (the export sends it).
+        delivery.beyond = dict(decision.beyond)
+        rest = {
+            sku: qty - delivery.done[sku] - decision.beyond.get(sku, 0.0)
+            for sku, qty in snap.demand.items()
+            if qty - delivery.done[sku] - decision.beyond.get(sku, 0.0) > 1e-9
+        }
         if rest:
             pid = max(self.deliveries) + 1
             backorder = PickingSnapshot(
@@ -136,6 +144,7 @@ class Odoo:
                 reserved=dict(rest),
                 order_status=snap.order_status,
                 order_skus=snap.order_skus,
+                order_lines=snap.order_lines,
                 sync_state=v.WAITING,
                 sync_message=planner.BACKORDER_WAITING,
             )
@@ -144,8 +153,10 @@ class Odoo:
 
     def outcome(self):
         """What the order's deliveries end with, whichever delivery holds what."""
-        totals = {"done": {}, "open": {}, "cancel": {}}
+        totals = {"done": {}, "open": {}, "cancel": {}, "beyond": {}}
         for delivery in self.deliveries.values():
+            for sku, qty in delivery.beyond.items():
+                totals["beyond"][sku] = totals["beyond"].get(sku, 0.0) + qty
             quantities = delivery.done if delivery.state == "done" else delivery.snap.demand
             bucket = totals[delivery.state]
             for sku, qty in quantities.items():

@@ -21,6 +21,7 @@ LABELS_VOIDED = "labels_voided"
 NOTHING_RESERVED = "nothing_reserved"
 NOT_ALL_RESERVED = "not_all_reserved"  # missing: ((sku, reserved, needed), ...)
 ITEMS_UNKNOWN = "items_unknown"
+SHARED_ORDER = "shared_order"  # number, names: the other deliveries holding that order
 NOT_IN_ORDER = "not_in_order"  # skus: the delivery's, unlisted; order_skus: the order's, unmatched
 UNKNOWN_SKUS = "unknown_skus"  # skus: SKUs ShipStation shipped that the delivery does not hold
 SYNC_FAILED = "sync_failed"  # error: Odoo's own message, as raised

@@ -99,6 +99,8 @@ def _shipped_quantities(parcels, snap, accounted=frozenset()):
                 continue
             orders_counted.add(parcel.order_id)
         for sku, qty in parcel.items:
+            if qty <= 0:
+                continue
             if not skus.add(totals, sku, qty) and normalize(sku) not in accounted:
                 unknown.add((sku or "").strip() or "?")
     if unknown:
@@ -109,9 +111,9 @@ def _shipped_quantities(parcels, snap, accounted=frozenset()):
 def _order_lines(order):
     """``((sku, quantity), ...)`` of a ShipStation order's lines (adjustments aside)."""
     return tuple(
-        (str(item.get("sku") or ""), item.get("quantity") or 0.0)
+        (str(item.get("sku") or ""), item["quantity"])
         for item in (order or {}).get("items") or ()
-        if isinstance(item, dict) and not item.get("adjustment")
+        if isinstance(item, dict) and not item.get("adjustment") and (item.get("quantity") or 0) > 0
     )
 
 
@@ -138,6 +140,7 @@ class _PickingPlan:
     """Plans one delivery; a class only to share the resolved context."""
 
     def __init__(self, snap, index):
+        self.looked_up = False
         if snap.order_id is None:
             # Flagged exported by something that did not record the order id: the order
             # is numbered as the delivery, or as its source document (a sales channel's
@@ -146,10 +149,17 @@ class _PickingPlan:
             if found is None and snap.origin:
                 found = index.order_numbered(snap.origin)
             snap = replace(snap, order_id=found)
+            self.looked_up = found is not None
+        #: Names of the other deliveries that hold the order this one found by number.
+        self.shared_with = ()
         self.snap = snap
         self.index = index
         self.root = index.order(snap.order_id)
         self.survivor_id = snap.survivor_id or index.survivor_of(snap.order_id)
+
+    def number(self):
+        """The order number of the delivery's ShipStation order, as read."""
+        return (self.root or {}).get("orderNumber") or self.snap.name
 
     def own_orders(self):
         return {self.snap.order_id} | self.index.children_of(self.snap.order_id)
@@ -248,20 +258,40 @@ class _PickingPlan:
         """``(ordered, unmatched)`` of the delivery's ShipStation orders read in this run:
         ``{delivery sku: qty}`` their lines come to, and the sorted SKUs of lines that match
         nothing of the delivery; None when they were not read or were merged."""
-        if self.root is None or self.survivor_id or (self.root.get("advancedOptions") or {}).get("mergedIds"):
+        lines = self.own_lines()
+        if lines is None:
+            lines = self.snap.order_lines
+        if lines is None:
             return None
         skus, ordered, unmatched = _Skus(self.snap), {}, set()
-        for order_id in sorted(self.own_orders()):
-            for sku, qty in _order_lines(self.index.order(order_id)):
-                if not skus.add(ordered, sku, qty):
-                    unmatched.add(sku.strip() or "?")
+        for sku, qty in lines:
+            if not skus.add(ordered, sku, qty):
+                unmatched.add(sku.strip() or "?")
         return ordered, tuple(sorted(unmatched))
+
+    def own_lines(self):
+        """``((sku, qty), ...)`` of the lines of the delivery's own ShipStation orders, as read
+        in this run (None when not read, or merged: the survivor's lines are several
+        deliveries')."""
+        advanced = (self.root or {}).get("advancedOptions") or {}
+        if self.root is None or self.survivor_id or advanced.get("mergedIds"):
+            return None
+        if advanced.get("mergedOrSplit") and not self.index.children_of(self.snap.order_id):
+            return None  # a split parent read without its parts: its lines are only part of them
+        return tuple(
+            line for order_id in sorted(self.own_orders()) for line in _order_lines(self.index.order(order_id))
+        )
 
     def order_parcel(self):
         """The delivery's order as the one parcel that left, for an order ShipStation says
         shipped without a label or fulfillment: all its lines shipped."""
         orders = sorted(self.own_orders()) if not self.survivor_id else [self.survivor_id]
-        lines = tuple(line for order_id in orders for line in _order_lines(self.index.order(order_id)))
+        lines = tuple(
+            line
+            for order_id in orders
+            if (self.index.order(order_id) or {}).get("orderStatus") == SHIPPED
+            for line in _order_lines(self.index.order(order_id))
+        )
         return Parcel(key=("order", self.snap.order_id), order_id=self.snap.order_id, items=lines or None)
 
     def charged(self, parcels):
@@ -280,7 +310,19 @@ class _PickingPlan:
         status = self.status()
         # The order's lines matter once it shipped (which label items are whose): kept then.
         order_skus = self.order_skus() if status == SHIPPED else snap.order_skus
-        kwargs = {"order_status": status, "seen": seen, "order_skus": order_skus}
+        lines = self.own_lines() if status == SHIPPED else None
+        kwargs = {
+            "order_status": status,
+            "seen": seen,
+            "order_skus": order_skus,
+            "order_lines": snap.order_lines if lines is None else lines,
+        }
+        if self.shared_with:
+            message = msg.message(msg.SHARED_ORDER, names=self.shared_with, number=self.number())
+            decision = self._decision(WAIT, snap.parcels, state=WAITING, message=message, **kwargs)
+            if self.looked_up:
+                decision.order_id = None  # not recorded: which delivery it is, is the user's call
+            return decision
         if status == CANCELLED and not live:
             return self._decision(CANCEL, parcels, **kwargs)
         if status != SHIPPED:
@@ -293,7 +335,12 @@ class _PickingPlan:
         if not live and not seen:
             # Shipped without any parcel, as last seen: act only on a fresh read of the order.
             return self._decision(NOTHING, parcels, **kwargs)
-        quantities, unknown = _shipped_quantities(live or [self.order_parcel()], snap, order_skus)
+        return self._shipped(parcels, live, kwargs)
+
+    def _shipped(self, parcels, live, kwargs):
+        """The decision for a shipped order whose live parcels (or lines) say what left."""
+        snap = self.snap
+        quantities, unknown = _shipped_quantities(live or [self.order_parcel()], snap, kwargs["order_skus"])
         if quantities is None and not unknown:
             # Neither the labels nor their order (read now or recorded) say which items left.
             return self._decision(WAIT, parcels, state=WAITING, message=ITEMS_UNKNOWN, **kwargs)
@@ -387,6 +434,7 @@ class _PickingPlan:
             charged=charged,
             order_skus=extra.get("order_skus", snap.order_skus),
             beyond=extra.get("beyond") or {},
+            order_lines=extra.get("order_lines", snap.order_lines),
         )
         decision.notes = _notes(snap, decision)
         decision.parcels_changed = (snap.tracking_ref or "") != decision.tracking_ref or _parcel_states(
@@ -413,6 +461,7 @@ def _unchanged(snap, decision):
         and (snap.order_status or "") == (decision.order_status or "")
         and snap.survivor_id == decision.survivor_id
         and snap.order_skus == decision.order_skus
+        and snap.order_lines == decision.order_lines
     )
 
 
@@ -443,4 +492,20 @@ def plan(snapshots, facts):
     :return: list of :class:`~.values.Decision`, one per snapshot, in snapshot order
     """
     index = FactsIndex(facts)
-    return [_PickingPlan(snap, index).decide() for snap in snapshots]
+    plans = [_PickingPlan(snap, index) for snap in snapshots]
+    explicit, found = {}, {}
+    for picking_plan in plans:
+        if picking_plan.snap.order_id is not None:
+            holders = found if picking_plan.looked_up else explicit
+            holders.setdefault(picking_plan.snap.order_id, []).append(picking_plan.snap.name)
+    for picking_plan in plans:
+        # Two open deliveries of one order are never a delivery and its backorder (a
+        # backorder is born when its source is done): which one the order is would be a
+        # guess, and one label would ship twice. A delivery whose order id is set wins over
+        # ones that found the order by number; the others wait until a user says.
+        oid, name = picking_plan.snap.order_id, picking_plan.snap.name
+        others = explicit.get(oid, []) + (found.get(oid, []) if picking_plan.looked_up else [])
+        others = sorted(n for n in others if n != name)
+        if others:
+            picking_plan.shared_with = tuple(others)
+    return [picking_plan.decide() for picking_plan in plans]

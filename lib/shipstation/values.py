@@ -101,6 +101,8 @@ class PickingSnapshot:
         channel gives the ShipStation order, when the delivery's own reference is not one
     :param dict kits: ``{kit sku: ((component sku, quantity per kit), ...)}`` of the kits
         whose components the delivery holds (a label item of a kit ships its components)
+    :param tuple order_lines: ``((sku, qty), ...)`` of its own ShipStation orders' lines, as
+        recorded once they shipped (None: not recorded), for runs that do not read them
     """
 
     id: int
@@ -118,6 +120,7 @@ class PickingSnapshot:
     order_skus: frozenset = frozenset()
     origin: str = ""
     kits: dict = field(default_factory=dict)
+    order_lines: tuple = None
 
 
 @dataclass
@@ -158,7 +161,7 @@ class Decision:
 
     ``parcels`` is the full list of parcels the delivery holds after the sync
     (consumed earlier or now, voided ones included); ``quantities`` is
-    ``{sku: quantity}`` to ship, or None to ship what is reserved. ``message`` (why
+    ``{sku: quantity}`` to ship. ``message`` (why
     it waits or failed) and ``notes`` (chatter lines) are
     :class:`~.messages.Message` values.
     """
@@ -184,6 +187,8 @@ class Decision:
     #: ``{sku: quantity}`` the delivery holds beyond what ShipStation's order lists (lines or
     #: quantities added in Odoo after the export): its backorder is not linked to the order.
     beyond: dict = field(default_factory=dict)
+    #: Lines of the delivery's own ShipStation orders, to record (None: not known).
+    order_lines: tuple = None
 
     @property
     def changed(self):
