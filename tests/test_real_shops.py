@@ -291,3 +291,18 @@ class TestRealShops(ShipStationCommon):
         self._sync()
         self.assertEqual((first.state, second.state), ("done", "assigned"))
         self.assertEqual(second.shipstation_sync_state, "waiting")
+
+    def test_a_kit_exported_as_its_components_ships_from_labels_listing_them(self):
+        desk, leg, top = self._desk_kit()
+        _sale, picking = self._kit_sale(desk, 2)
+        picking.action_export_to_shipstation()
+        order_id = int(picking.shipstation_order_id)
+        items = [{"sku": "SS-LEG", "quantity": 4}, {"sku": "SS-TOP", "quantity": 1}]
+        self.sandbox.store.ship_order(order_id, parcels=[{"trackingNumber": "COMP1", "items": items}])
+        self._sync()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual({m.product_id: m.quantity for m in picking.move_ids if m.state == "done"}, {leg: 4, top: 1})
+        self.assertEqual(
+            {m.product_id: m.product_uom_qty for m in picking.backorder_ids.move_ids}, {leg: 4.0, top: 1.0}
+        )
+        self.assertTrue(picking.backorder_ids.is_exported_to_shipstation)
