@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
-from ..lib.shipstation.errors import ShipStationError
+from ..lib.shipstation.client_v2 import DEFAULT_API_URL_V2, ShipStationV2Client
+from ..lib.shipstation.errors import AuthenticationError, ShipStationError
 
 _logger = logging.getLogger(__name__)
 
@@ -35,13 +36,22 @@ class ShipStationAccount(models.Model):
         help="Currency of the shipping costs ShipStation reports for this account; they are "
         "converted to each delivery's company currency.",
     )
+    api_version = fields.Selection(
+        [("v1", "v1 (key and secret)"), ("v2", "v2 (key)")],
+        string="ShipStation API",
+        required=True,
+        default="v1",
+        help="The ShipStation API this account's key was made for. v1 (ShipStation's 'Legacy' API) needs the "
+        "key and its secret; v2 needs the key alone.",
+    )
     api_key = fields.Char(string="API Key", groups="shipstation_connector.group_shipstation_manager", copy=False)
     api_secret = fields.Char(string="API Secret", groups="shipstation_connector.group_shipstation_manager", copy=False)
     api_url = fields.Char(
         string="API URL",
         required=True,
         default=DEFAULT_API_URL,
-        help="ShipStation's API. Point it at a ShipStation sandbox for a dry run.",
+        help="ShipStation's API root for the version chosen (v1 https://ssapi.shipstation.com, v2 "
+        "https://api.shipstation.com). Point it at a ShipStation sandbox for a dry run.",
     )
     auto_import_shipment_details = fields.Boolean(
         string="Auto Import Shipment Details?",
@@ -76,6 +86,20 @@ class ShipStationAccount(models.Model):
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
     failed_count = fields.Integer(compute="_compute_picking_counts")
+
+    @api.onchange("api_version")
+    def _onchange_api_version(self):
+        """Follow the version with ShipStation's own URL (a sandbox URL is left alone)."""
+        defaults = {"v1": DEFAULT_API_URL, "v2": DEFAULT_API_URL_V2}
+        if not self.api_url or self.api_url.rstrip("/") in defaults.values():
+            self.api_url = defaults[self.api_version or "v1"]
+
+    def _shipstation_ref(self, number):
+        """How ShipStation writes the id ``number`` for this account (v2: ``se-123``)."""
+        self.ensure_one()
+        if not number:
+            return False
+        return "se-%d" % number if self.api_version == "v2" else str(number)
 
     def _compute_picking_counts(self):
         groups = self.env["stock.picking"]._read_group(
@@ -134,11 +158,16 @@ class ShipStationAccount(models.Model):
         """
         self.ensure_one()
         account_sudo = self.sudo()
-        if not account_sudo.api_key or not account_sudo.api_secret:
+        if self.api_version == "v2":
+            if not account_sudo.api_key:
+                raise UserError(_("ShipStation account %(name)s has no API key.", name=self.name))
+        elif not account_sudo.api_key or not account_sudo.api_secret:
             raise UserError(_("ShipStation account %(name)s has no API key or secret.", name=self.name))
         backoff = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.retry_backoff")
         if backoff:
             options.setdefault("backoff", float(backoff))
+        if self.api_version == "v2":
+            return ShipStationV2Client(account_sudo.api_key, self.api_url, **options)
         return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self.api_url, **options)
 
     def _shipstation_credentials_checked(self, refused):
@@ -184,6 +213,8 @@ class ShipStationAccount(models.Model):
         try:
             with self._get_shipstation_client(max_retries=1) as client:
                 client.test_connection()
+        except AuthenticationError as error:
+            raise UserError(self._shipstation_refusal_text()) from error
         except ShipStationError as error:
             # Raised, the refusal undoes any write: the sync's own run records a refused key.
             raise UserError(
@@ -195,11 +226,31 @@ class ShipStationAccount(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": _("Connection works"),
-                "message": _("ShipStation accepted the API key and secret of %(name)s.", name=self.name),
+                "message": _(
+                    "ShipStation API %(version)s accepted the key of %(name)s.",
+                    version=self.api_version,
+                    name=self.name,
+                ),
                 "type": "success",
                 "sticky": False,
             },
         }
+
+    def _shipstation_refusal_text(self):
+        """What to tell a user whose key ShipStation refused: a key of the other version is
+        the common mistake, and ShipStation answers both the same way."""
+        if self.api_version == "v2":
+            return _(
+                "ShipStation API v2 refused the key of %(name)s. A v1 key (with its secret) does not work on v2: "
+                "choose API v1 on this account, or make a v2 key in ShipStation (Settings > Account > API "
+                "Settings, API v2).",
+                name=self.name,
+            )
+        return _(
+            "ShipStation API v1 refused the key and secret of %(name)s. A v2 key does not work on v1: choose API "
+            "v2 on this account, or make a new v1 key pair (v1 keys expire after 3, 6 or 12 months).",
+            name=self.name,
+        )
 
     def action_open_operations(self):
         """Open the Operations wizard for this account."""

@@ -149,6 +149,10 @@ class ShipStationExport(models.AbstractModel):
                 self._mark_failed(picking, problem, report)
             else:
                 payloads[picking] = self._prepare_order(account_sudo, picking)
+                if account_sudo.api_version == "v2":
+                    # v2 shipments name where they leave from: the delivery's warehouse.
+                    warehouse = picking.picking_type_id.warehouse_id.partner_id or picking.company_id.partner_id
+                    payloads[picking]["shipFrom"] = self._address(warehouse)
         if payloads:
             try:
                 client = account_sudo._get_shipstation_client()
@@ -190,7 +194,7 @@ class ShipStationExport(models.AbstractModel):
             {
                 "is_exported_to_shipstation": True,
                 "shipstation_account_id": account.id,
-                "shipstation_order_id": str(result["orderId"]),
+                "shipstation_order_id": account._shipstation_ref(result["orderId"]),
                 "shipstation_order_status": "awaiting_shipment",
                 "shipstation_sync_state": False,
                 "shipstation_sync_message": False,
@@ -203,7 +207,7 @@ class ShipStationExport(models.AbstractModel):
                 _(
                     "Exported to ShipStation (%(account)s) as order %(order)s.",
                     account=account.name,
-                    order=result["orderId"],
+                    order=account._shipstation_ref(result["orderId"]),
                 )
             )
         )

@@ -105,7 +105,7 @@ class ShipStationShipment(models.Model):
         items = json.loads(values["items"]) if values.get("items") else None
         return Parcel(
             key=(values["kind"], values["shipstation_id"]),
-            order_id=int(values["order_id"]) if values.get("order_id") else None,
+            order_id=int_or_none(values.get("order_id")),
             tracking_number=values.get("tracking_number") or "",
             carrier_code=values.get("carrier_code") or "",
             service_code=values.get("service_code") or "",
@@ -158,7 +158,7 @@ class ShipStationShipment(models.Model):
                 ("account_id", "=", account.id),
                 "|",
                 ("shipstation_id", "in", fetched),
-                ("picking_id.shipstation_order_id", "in", [str(oid) for oid in order_ids]),
+                ("picking_id.shipstation_order_id", "in", [account._shipstation_ref(oid) for oid in order_ids]),
             ],
             ["picking_id", "kind", "shipstation_id", "voided"],
         )
@@ -200,6 +200,7 @@ class ShipStationShipment(models.Model):
         new = []
         for parcel in decision.parcels:
             vals = self._values_from_parcel(parcel)
+            vals["order_id"] = account._shipstation_ref(parcel.order_id) or ""
             vals["charged"] = parcel.key in decision.charged
             record = existing.get(parcel.key)
             if record is None:

@@ -17,9 +17,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
-from ..lib.shipstation import fetch, planner
+from ..lib.shipstation import fetch, fetch_v2, planner
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.errors import AuthenticationError, ShipStationError
+from ..lib.shipstation.records_v2 import settle_statuses
 from ..lib.shipstation.report import AccountReport
 from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT, int_or_none
 from ..texts import report_text
@@ -168,11 +169,12 @@ class ShipStationSync(models.AbstractModel):
         try:
             client = account_sudo._get_shipstation_client(**(client_options or {}))
             snapshots, fetch_targets = targets._shipstation_snapshots()
+            v2 = account_sudo.api_version == "v2"
             if pickings is None:
                 since = account_sudo.sync_since and account_sudo.sync_since.replace(tzinfo=timezone.utc)
-                facts = fetch.fetch_changes(client, fetch_targets, since)
+                facts = (fetch_v2.fetch_changes_v2 if v2 else fetch.fetch_changes)(client, fetch_targets, since)
             else:
-                facts = fetch.fetch_orders(client, fetch_targets)
+                facts = (fetch_v2.fetch_orders_v2 if v2 else fetch.fetch_orders)(client, fetch_targets)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
             report.refused = isinstance(error, AuthenticationError)
@@ -190,6 +192,8 @@ class ShipStationSync(models.AbstractModel):
         self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
+        if v2:
+            settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
         report.seconds = time.monotonic() - started

@@ -309,13 +309,13 @@ class StockPicking(models.Model):
             if self.shipstation_missing_count:
                 vals["shipstation_missing_count"] = 0
         if decision.order_id and not self.shipstation_order_id:
-            vals["shipstation_order_id"] = str(decision.order_id)
+            vals["shipstation_order_id"] = self.shipstation_account_id._shipstation_ref(decision.order_id)
         if decision.action != FAIL:
             vals["shipstation_order_skus"] = "\n".join(sorted(decision.order_skus)) or False
             lines = decision.order_lines
             vals["shipstation_order_lines"] = json.dumps([list(line) for line in lines]) if lines is not None else False
             vals["shipstation_order_status"] = decision.order_status or False
-            vals["shipstation_survivor_order_id"] = str(decision.survivor_id) if decision.survivor_id else False
+            vals["shipstation_survivor_order_id"] = self.shipstation_account_id._shipstation_ref(decision.survivor_id)
         return vals
 
     def _shipstation_write_decision(self, account, decision, started_at):

@@ -39,6 +39,8 @@ class ShipStationClient(Transport):
         :class:`~.transport.Transport`
     """
 
+    api_version = "v1"
+
     def __init__(self, api_key, api_secret, base_url=DEFAULT_API_URL, *, page_size=500, **options):
         # An auth object, not a tuple: its repr shows no secret in tracebacks with locals.
         auth = requests.auth.HTTPBasicAuth(api_key or "", api_secret or "")

@@ -91,7 +91,12 @@ def error_for_status(status, data, text, method, url):
 
 
 def error_text(data, text):
-    """ShipStation's message from an error body (ASP.NET style), or the raw text."""
+    """ShipStation's message from an error body (v1's ASP.NET style or v2's envelope), or the raw text."""
+    if isinstance(data, dict) and isinstance(data.get("errors"), list):
+        # API v2: {"request_id": ..., "errors": [{"error_code", "message", ...}]}
+        messages = [str(e.get("message") or e.get("error_code")) for e in data["errors"] if isinstance(e, dict)]
+        if any(messages):
+            return "; ".join(dict.fromkeys(m for m in messages if m))
     if isinstance(data, dict):
         # ASP.NET pairs a vague Message with the useful ExceptionMessage: keep both.
         parts = [str(data[k]) for k in ERROR_MESSAGE_KEYS if data.get(k)]

@@ -23,7 +23,7 @@ _logger = logging.getLogger(__name__)
 # Seconds added to X-Rate-Limit-Reset, which ShipStation rounds to whole seconds.
 RESET_MARGIN = 0.5
 DEFAULT_RATE_WAIT = 60  # a 429 without any delay header: wait one full window
-_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+_ID_SEGMENT = re.compile(r"/(?:se-)?\d+(?=/|$)")  # v1 ids, and v2's se-123
 _RETRYABLE_ERRORS = (
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,
@@ -200,6 +200,8 @@ class Transport:
             data = response.json()
         except ValueError:
             data = None
+        if status == 204:
+            return {}
         if 200 <= status < 300:
             if data is None:
                 message = "ShipStation answered with a body that is not JSON"

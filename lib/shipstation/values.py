@@ -40,8 +40,14 @@ FAILED = "failed"
 
 
 def int_or_none(value):
-    """A ShipStation id stored as text, as an int (None when empty or not numeric)."""
-    return int(value) if value and str(value).isdigit() else None
+    """A ShipStation id stored as text, as an int (None when empty or not numeric).
+
+    API v2 writes the same ids with a prefix: ``se-123`` is v1's 123.
+    """
+    text = str(value or "").strip()
+    if text.startswith("se-"):
+        text = text[3:]
+    return int(text) if text.isdigit() else None
 
 
 def normalize(text):

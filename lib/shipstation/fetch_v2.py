@@ -1,0 +1,123 @@
+"""Read from ShipStation API v2, in bulk, what a sync needs to plan its deliveries.
+
+The v2 reader fills the same :class:`~.values.RemoteFacts` as the v1 one
+(:mod:`.fetch`), so one planner decides for both versions. With list calls only, as
+for v1, calls grow with the pages of changes, not with the number of deliveries:
+
+* shipments (v1 orders) modified since the window start, oldest change first;
+* labels (v1 shipments) created since then;
+* voided labels: v2 filters labels by creation date only, and a void need not change
+  the shipment's ``modified_at``, so every run lists the voided labels created in the
+  last :data:`VOID_LOOKBACK` (one call, or a few pages); a label voided more than that
+  after it was created is not seen.
+
+v2 documents no split or merge of shipments, and no fulfillments in its list calls: a
+shipment is shipped once it has a live label (:func:`.records_v2.settle_statuses`).
+"""
+
+from datetime import datetime, timedelta, timezone
+
+from .errors import AuthenticationError, NotFoundError, ShipStationError
+from .fetch import OVERLAP, _fair_share, _set_aside, window_start
+from .records import Unreadable
+from .records_v2 import parcel_from_label, read_shipment, v2_id
+from .values import RemoteFacts, normalize
+
+#: How far back each run looks for labels voided after they were created.
+VOID_LOOKBACK = timedelta(days=30)
+
+
+def _add_shipments(facts, shipments):
+    added = []
+    for raw in shipments:
+        try:
+            order = read_shipment(raw)
+        except Unreadable as error:
+            _set_aside(facts, error)
+            continue
+        facts.orders[order["orderId"]] = order
+        added.append(order)
+    return added
+
+
+def _add_labels(facts, labels):
+    for raw in labels:
+        try:
+            parcel = parcel_from_label(raw)
+        except Unreadable as error:
+            _set_aside(facts, error)
+            continue
+        facts.parcels[parcel.key] = parcel
+
+
+def fetch_changes_v2(client, targets, since, overlap=OVERLAP, now=None, void_lookback=VOID_LOOKBACK):
+    """Everything ShipStation (v2) changed since ``since`` that may concern ``targets``.
+
+    :param ShipStationV2Client client: the account's client
+    :param list targets: :class:`~.fetch.Target` of every in-transit delivery of the account
+    :param datetime since: aware UTC start of the last successful sync, or None
+    :return: :class:`RemoteFacts`
+    :raises ShipStationError: when ShipStation cannot be read; nothing is half-read
+    """
+    facts = RemoteFacts()
+    start = window_start(targets, since, overlap)
+    if start is None:
+        return facts
+    _add_shipments(facts, client.iter_changed_shipments(start))
+    _add_labels(facts, client.iter_labels(created_at_start=start))
+    if since:
+        look_back = (now or datetime.now(timezone.utc)) - void_lookback
+        _add_labels(facts, client.iter_labels(label_status="voided", created_at_start=min(start, look_back)))
+    retry = []
+    for target in targets:
+        if target.order_id in facts.orders or (target.known and since):
+            if target.failed:
+                retry.append(target)
+            continue
+        _read_one_safely(client, facts, target)
+    for target in _fair_share(retry, facts):
+        facts.retried.add(target.key)
+        _read_one_safely(client, facts, target)
+    return facts
+
+
+def fetch_orders_v2(client, targets):
+    """Everything ShipStation (v2) knows of a few deliveries' shipments, read by id."""
+    facts = RemoteFacts()
+    for target in targets:
+        _read_one_safely(client, facts, target)
+    return facts
+
+
+def _read_one_safely(client, facts, target):
+    """Read one delivery's shipment and its labels; a failure is that delivery's alone."""
+    try:
+        for order in _read_one(client, facts, target):
+            _add_labels(facts, client.iter_labels(shipment_id=v2_id(order["orderId"])))
+    except AuthenticationError:
+        raise
+    except ShipStationError as error:
+        facts.errors[target.order_id] = error.message
+
+
+def _read_one(client, facts, target):
+    if target.order_id is not None:
+        try:
+            raw = client.get_shipment(v2_id(target.order_id))
+        except NotFoundError:
+            facts.missing.add(target.order_id)
+            return []
+        return _add_shipments(facts, [raw])
+    # By the delivery's reference, then by its source document: one list call a name.
+    found = _numbered(client, target.order_number)
+    if not found and target.origin and normalize(target.origin) != normalize(target.order_number):
+        found = _numbered(client, target.origin)
+    return _add_shipments(facts, found)
+
+
+def _numbered(client, number):
+    return [
+        s
+        for s in client.iter_shipments(shipment_number=number.strip())
+        if isinstance(s, dict) and normalize(s.get("shipment_number")) == normalize(number)
+    ]
