@@ -1,3 +1,4 @@
+from . import test_api_v2
 from . import test_export
 from . import test_real_data
 from . import test_real_shops
