@@ -228,3 +228,15 @@ def test_create_shipments_all_good_and_bad_bodies(server, v2):
     status = v2.post("/v2/shipments", {"shipments": [new_shipment("A-4", "N-4", shipment_status="cancelled")]})
     assert status.json()["shipments"][0]["errors"][0]["error_code"] == "invalid_field_value"
     assert server.store.counts()["orders"] == 2
+
+
+def test_long_v1_order_key_shows_truncated_and_blocks_its_twin(server, v2):
+    key = "shop-order-" + "7" * 50  # 61 characters, as v1's createorder accepts
+    created = order(server.store, "LONG-1", orderKey=key)
+    shown = v2.get("/v2/shipments/se-%d" % created["orderId"]).json()
+    assert shown["external_shipment_id"] == key[:50]
+    assert v2.get("/v2/shipments/external_shipment_id/%s" % key[:50]).json()["shipment_id"] == shown["shipment_id"]
+    assert [s["shipment_id"] for s in v2.rows("/v2/shipments", external_shipment_id=key[:50])] == [shown["shipment_id"]]
+    again = v2.post("/v2/shipments", {"shipments": [new_shipment(key[:50] + "-other", "LONG-2")]}).json()
+    assert again["shipments"][0]["errors"][0]["error_code"] == "duplicate_external_shipment_id"
+    assert server.store.counts()["orders"] == 1
