@@ -101,6 +101,8 @@ def cancel_shipment(server, params, _body, raw_id):
         raise not_found("Shipment %s was not found." % unquote(raw_id))
     try:
         server.store.cancel_order(order_id)
+    except KeyError:  # merged away meanwhile
+        raise not_found("Shipment %s was not found." % unquote(raw_id)) from None
     except ValueError as exc:
         raise V2Error(400, str(exc), "business_rules", "unspecified") from None
     return None
@@ -166,6 +168,8 @@ def void_label(server, params, _body, raw_id):
         raise not_found("Label %s was not found." % unquote(raw_id))
     try:
         server.store.void_shipment(shipment_id)
+    except KeyError:
+        raise not_found("Label %s was not found." % unquote(raw_id)) from None
     except ValueError as exc:
         return {"approved": False, "message": str(exc)}
     return {"approved": True, "message": "Request for refund submitted.  This label has been voided."}
