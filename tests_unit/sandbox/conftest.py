@@ -1,7 +1,7 @@
 """Fixtures of the sandbox tests: the ShipStation sandbox over real HTTP on 127.0.0.1."""
 
 import pytest
-from sandbox_helpers import T0, Api
+from sandbox_helpers import T0, Api, V2Api
 
 from shipstation.sandbox import FakeClock, SandboxServer
 
@@ -20,3 +20,8 @@ def server(clock):
 @pytest.fixture
 def api(server):
     return Api(server)
+
+
+@pytest.fixture
+def v2(server):
+    return V2Api(server)

@@ -1,6 +1,7 @@
 """Constants and plain helpers of the sandbox tests (the fixtures are in ``conftest.py``)."""
 
 import os
+import uuid
 from datetime import datetime, timezone
 
 import requests
@@ -63,3 +64,42 @@ def payload(number, key=None, **extra):
         body["orderKey"] = key
     body.update(extra)
     return body
+
+
+V2_KEY = "v2-key"  # SandboxServer's default api_key_v2
+
+
+class V2Api:
+    """Tiny API v2 client (``API-Key`` header): ``v2.get("/v2/shipments", page_size=5)``."""
+
+    def __init__(self, server, key=V2_KEY):
+        self.server, self.session = server, requests.Session()
+        if key is not None:
+            self.session.headers["API-Key"] = key
+
+    def get(self, path, **params):
+        return self.session.get(self.server.url + path, params=params, timeout=5)
+
+    def put(self, path):
+        return self.session.put(self.server.url + path, timeout=5)
+
+    def post(self, path, body):
+        return self.session.post(self.server.url + path, json=body, timeout=5)
+
+    def rows(self, path, **params):
+        response = self.get(path, **params)
+        assert response.status_code == 200, response.text
+        return response.json()[path.rsplit("/", 1)[-1]]
+
+
+def assert_v2_error(response, status, error_type, error_code):
+    """The response is v2's error envelope with one error of this type and code."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"request_id", "errors"}
+    uuid.UUID(body["request_id"])
+    [error] = body["errors"]
+    assert error["error_source"] == "shipstation"
+    assert (error["error_type"], error["error_code"]) == (error_type, error_code)
+    assert error["message"]
+    return error

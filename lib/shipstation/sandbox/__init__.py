@@ -1,5 +1,6 @@
 """ShipStation sandbox: a local HTTP server speaking the ShipStation API v1 subset the
-connector uses, for tests (real HTTP on 127.0.0.1), demos and benchmarks.
+connector uses, and API v2 under ``/v2/`` over the same data (header ``API-Key``; see
+:mod:`.v2`), for tests (real HTTP on 127.0.0.1), demos and benchmarks.
 
 Standard library plus ``python-dateutil`` only; nothing here imports Odoo. Typical use::
 

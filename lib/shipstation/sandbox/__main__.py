@@ -1,9 +1,10 @@
 """Run a standalone ShipStation sandbox.
 
 ``python -m shipstation.sandbox --port 8765 --seed path.json --key key --secret secret
---rate-limit 40`` (from ``lib/`` or with ``PYTHONPATH=lib``). Without ``--seed`` the packaged
-demo seed is loaded; ``--no-seed`` starts empty; ``--port 0`` picks a free port. Serves
-until Ctrl-C or SIGTERM.
+--key-v2 v2-key --rate-limit 40`` (from ``lib/`` or with ``PYTHONPATH=lib``). Without
+``--seed`` the packaged demo seed is loaded; ``--no-seed`` starts empty; ``--port 0`` picks
+a free port. Serves until Ctrl-C or SIGTERM. ``--key-v2`` is the ``API-Key`` of the API v2
+dialect under ``/v2/``.
 """
 
 import argparse
@@ -23,6 +24,7 @@ def build_parser():
     parser.add_argument("--no-seed", action="store_true", help="start with no data")
     parser.add_argument("--key", default="key", help="API key expected in Basic auth")
     parser.add_argument("--secret", default="secret", help="API secret expected in Basic auth")
+    parser.add_argument("--key-v2", default="v2-key", help="API-Key header expected under /v2/")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per window (default unlimited)")
     parser.add_argument("--rate-window", type=float, default=60, help="window length in seconds (default 60)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -45,6 +47,7 @@ def main(argv=None):
         rate_limit=args.rate_limit,
         rate_window=args.rate_window,
         verbose=args.verbose,
+        api_key_v2=args.key_v2,
     )
     stopping = threading.Event()
     # SIGTERM (docker stop, subprocess.terminate) ends the loop like Ctrl-C does.

@@ -1,6 +1,7 @@
-"""HTTP face of the ShipStation sandbox: the API v1 subset the connector uses.
+"""HTTP face of the ShipStation sandbox: the API v1 subset the connector uses, and API v2
+under ``/v2/`` (its own auth, limiter and error envelope: see :mod:`.v2`).
 
-Each request goes through, in order: Basic auth (401), the rate limiter (429; a 401
+Each v1 request goes through, in order: Basic auth (401), the rate limiter (429; a 401
 does not spend budget), fault switches, then the route. Control routes under
 ``/_sandbox/`` (for demos driving a standalone sandbox) need the same auth but skip the
 limiter and the faults, so a demo script never eats the connector's budget and can
@@ -18,6 +19,7 @@ from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from . import v2
 from .quirks import Quirks
 from .routes import RouteError, dispatch
 from .store import SandboxStore
@@ -193,7 +195,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    """A ShipStation API v1 look-alike on a local port (use ``with`` or start/stop).
+    """A ShipStation API v1 and v2 look-alike on a local port (use ``with`` or start/stop).
 
     :param store: a :class:`SandboxStore` to serve (default: a new one)
     :param seed: seed dict or JSON path loaded into the store
@@ -202,6 +204,9 @@ class SandboxServer:
     :param port: 0 picks a free port
     :param rate_limit: requests per window, None for unlimited
     :param rate_window: window length in seconds
+    :param api_key_v2: ``API-Key`` header expected under ``/v2/``
+    :param rate_limit_v2: v2 requests per window (its own budget), None for unlimited
+    :param rate_window_v2: v2 window length in seconds
     :param clock: clock of the rate limiter and of a new store (default: the store's)
     :param verbose: log one stderr line per request
     """
@@ -218,6 +223,9 @@ class SandboxServer:
         rate_window=60,
         clock=None,
         verbose=False,
+        api_key_v2="v2-key",
+        rate_limit_v2=200,
+        rate_window_v2=60,
     ):
         self.store = store if store is not None else SandboxStore(clock=clock)
         if seed is not None:
@@ -227,7 +235,9 @@ class SandboxServer:
         self.faults = Faults()
         self.quirks = Quirks()
         self.limiter = RateLimiter(rate_limit, rate_window, self.clock)
+        self.limiter_v2 = RateLimiter(rate_limit_v2, rate_window_v2, self.clock)
         self._credentials = (api_key, api_secret)
+        self._api_key_v2 = api_key_v2
         self._log, self._log_lock = [], threading.Lock()
         self._httpd = self._thread = None
 
@@ -299,8 +309,15 @@ class SandboxServer:
             return False
         return hmac.compare_digest(key, self._credentials[0]) & hmac.compare_digest(secret, self._credentials[1])
 
-    def _answer(self, method, path, query, raw_body, auth):
-        """Decide ``(status, body, headers)`` for one request."""
+    def _authorized_v2(self, api_key):
+        if not api_key or not self._api_key_v2:
+            return False
+        return hmac.compare_digest(api_key.encode("utf-8"), self._api_key_v2.encode("utf-8"))
+
+    def _answer(self, method, path, query, raw_body, auth, api_key=None):
+        """Decide ``(status, body, headers)`` for one request (``api_key``: the API-Key header)."""
+        if v2.is_v2(path):
+            return v2.answer(self, method, path, query, raw_body, api_key)
         control = path.lower().startswith("/_sandbox/")
         if not self._authorized(auth):
             return 401, dict(AUTH_DENIED), self.limiter.peek()
@@ -336,10 +353,14 @@ class SandboxServer:
         length = int(handler.headers.get("Content-Length") or 0)
         raw_body = handler.rfile.read(length) if length else b""
         method = handler.command.upper()
-        status, body, headers = self._answer(method, path, query, raw_body, handler.headers.get("Authorization"))
+        status, body, headers = self._answer(
+            method, path, query, raw_body, handler.headers.get("Authorization"), handler.headers.get("API-Key")
+        )
         with self._log_lock:
             self._log.append(LoggedRequest(method, path, query, status))
-        if isinstance(body, str):
+        if body is None or status == 204:  # No Content
+            data = b""
+        elif isinstance(body, str):
             data = body.encode("utf-8")
             headers.setdefault("Content-Type", "text/html; charset=utf-8")
         else:
@@ -348,6 +369,7 @@ class SandboxServer:
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(data)))
+        if status != 204:  # a 204 carries no Content-Length (RFC 9110)
+            handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)

@@ -6,7 +6,8 @@ public method takes the store lock, so HTTP threads and test code can share one 
 and returns rendered copies (never live records): timestamps in Pacific time without
 offset, the way ShipStation writes them, ``shipDate`` as ``YYYY-MM-DD``. The methods that
 read data are in :mod:`.queries`; those that change it are in :mod:`.mutations` (orders)
-and :mod:`.shipping` (labels and fulfillments).
+and :mod:`.shipping` (labels and fulfillments); :mod:`.v2_queries` reads and creates the
+same records in API v2's shape.
 
 Seed files (:meth:`SandboxStore.load_seed`) look like
 ``{"orders": [...], "shipments": [...], "fulfillments": [...], "absorbed_order_ids": [...]}``
@@ -41,11 +42,12 @@ from .records import (
     utcnow,
 )
 from .shipping import ShippingMutations
+from .v2_queries import StoreV2Queries
 
 FIRST_IDS = {"order": 100001, "shipment": 500001, "fulfillment": 900001, "item": 300001}
 
 
-class SandboxStore(StoreQueries, StoreMutations, ShippingMutations):
+class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queries):
     """Thread-safe in-memory ShipStation data with ShipStation's semantics.
 
     :param clock: callable returning an aware UTC datetime; stamps create/modify/void
