@@ -169,12 +169,7 @@ class ShipStationSync(models.AbstractModel):
         try:
             client = account_sudo._get_shipstation_client(**(client_options or {}))
             snapshots, fetch_targets = targets._shipstation_snapshots()
-            v2 = account_sudo.api_version == "v2"
-            if pickings is None:
-                since = account_sudo.sync_since and account_sudo.sync_since.replace(tzinfo=timezone.utc)
-                facts = (fetch_v2.fetch_changes_v2 if v2 else fetch.fetch_changes)(client, fetch_targets, since)
-            else:
-                facts = (fetch_v2.fetch_orders_v2 if v2 else fetch.fetch_orders)(client, fetch_targets)
+            facts = self._fetch(account_sudo, client, fetch_targets, pickings is None)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
             report.refused = isinstance(error, AuthenticationError)
@@ -192,7 +187,7 @@ class ShipStationSync(models.AbstractModel):
         self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
-        if v2:
+        if account_sudo.api_version == "v2":
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
@@ -202,6 +197,23 @@ class ShipStationSync(models.AbstractModel):
         return report
 
     @api.model
+    @api.model
+    def _fetch(self, account, client, targets, whole_account):
+        """Read what the run needs with the account's API version: the changes since the last
+        sync (``whole_account``), or the given deliveries' orders by id."""
+        if account.api_version != "v2":
+            if whole_account:
+                return fetch.fetch_changes(client, targets, self._since(account))
+            return fetch.fetch_orders(client, targets)
+        currency = account.currency_id.name
+        if whole_account:
+            return fetch_v2.fetch_changes_v2(client, targets, self._since(account), currency=currency)
+        return fetch_v2.fetch_orders_v2(client, targets, currency=currency)
+
+    @api.model
+    def _since(self, account):
+        return account.sync_since and account.sync_since.replace(tzinfo=timezone.utc)
+
     def _note_attempts(self, pickings, facts, when):
         """Remember the failed deliveries read again, and for how many runs their order is missing
         (one write per distinct count)."""

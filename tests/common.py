@@ -14,7 +14,7 @@ class ShipStationCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = SandboxServer(api_key="test-key", api_secret="test-secret").start()
+        cls.sandbox = SandboxServer(api_key="test-key", api_secret="test-secret", api_key_v2="test-v2-key").start()
         cls.addClassCleanup(cls.sandbox.stop)
         # Retries keep their count, not their real-life pauses.
         cls.env["ir.config_parameter"].sudo().set_param("shipstation_connector.retry_backoff", "0.01")

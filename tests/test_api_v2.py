@@ -11,9 +11,7 @@ class TestApiV2(ShipStationCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account_v2 = cls._make_account(
-            "ShipStation v2", api_version="v2", api_key=cls.sandbox.api_key_v2, api_secret=False
-        )
+        cls.account_v2 = cls._make_account("ShipStation v2", api_version="v2", api_key="test-v2-key", api_secret=False)
 
     def _v2_delivery(self, lines):
         picking, order = self._make_delivery(lines, account=self.account_v2)

@@ -138,3 +138,10 @@ def test_an_exported_order_becomes_a_pending_v2_shipment():
         {"sku": "MUG", "name": "Mug", "quantity": 2, "external_order_item_id": "11", "unit_price": 10.0}
     ]
     assert shipment_v2["total_weight"] == {"value": 500.0, "unit": "gram"}
+
+
+def test_a_label_cost_in_another_currency_than_the_account_is_set_aside_naming_it():
+    assert records_v2.parcel_from_label(label(), currency="USD").cost == 7.5
+    with pytest.raises(Unreadable) as caught:
+        records_v2.parcel_from_label(label(shipment_cost={"currency": "eur", "amount": 7.5}), currency="USD")
+    assert (caught.value.field, caught.value.value) == ("shipment_cost.currency", "eur")

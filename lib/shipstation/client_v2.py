@@ -49,7 +49,7 @@ class ApiKeyAuth(requests.auth.AuthBase):
 
 def v2_time(value):
     """An aware datetime as a v2 filter wants it: ISO-8601 UTC with ``Z``."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # milliseconds, as v2 writes
 
 
 class ShipStationV2Client(Transport):

@@ -13,6 +13,7 @@ Pure: no Odoo, no HTTP (the v2 client sends what this builds).
 """
 
 import hashlib
+from datetime import timezone
 
 MAX_EXTERNAL_ID = 50
 _RESIDENTIAL = {True: "yes", False: "no", None: "unknown"}
@@ -75,8 +76,14 @@ def shipment_from_order(order):
     }
     if order.get("shipFrom"):
         shipment["ship_from"] = address_v2(order["shipFrom"])
-    if order.get("shipByDate"):
-        shipment["ship_by_date"] = order["shipByDate"]
+    ship_by = order.get("shipByDate")
+    if ship_by:
+        # ISO-8601 UTC, as every v2 timestamp.
+        shipment["ship_by_date"] = (
+            ship_by.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            if hasattr(ship_by, "astimezone")
+            else ship_by
+        )
     weight = _weight(order.get("weight"))
     if weight:
         shipment["total_weight"] = weight

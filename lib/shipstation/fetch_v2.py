@@ -40,22 +40,26 @@ def _add_shipments(facts, shipments):
     return added
 
 
-def _add_labels(facts, labels):
+def _add_labels(facts, labels, currency=None):
     for raw in labels:
         try:
-            parcel = parcel_from_label(raw)
+            parcel = parcel_from_label(raw, currency)
         except Unreadable as error:
             _set_aside(facts, error)
             continue
         facts.parcels[parcel.key] = parcel
 
 
-def fetch_changes_v2(client, targets, since, overlap=OVERLAP, now=None, void_lookback=VOID_LOOKBACK):
+def fetch_changes_v2(  # noqa: PLR0913 - the v1 reader's arguments, and v2's look-back and currency
+    client, targets, since, overlap=OVERLAP, now=None, void_lookback=VOID_LOOKBACK, currency=None
+):
     """Everything ShipStation (v2) changed since ``since`` that may concern ``targets``.
 
     :param ShipStationV2Client client: the account's client
     :param list targets: :class:`~.fetch.Target` of every in-transit delivery of the account
     :param datetime since: aware UTC start of the last successful sync, or None
+    :param str currency: the account's currency code; v2 names each cost's currency, and a
+        label whose cost is in another one is set aside (its delivery says so)
     :return: :class:`RemoteFacts`
     :raises ShipStationError: when ShipStation cannot be read; nothing is half-read
     """
@@ -64,36 +68,36 @@ def fetch_changes_v2(client, targets, since, overlap=OVERLAP, now=None, void_loo
     if start is None:
         return facts
     _add_shipments(facts, client.iter_changed_shipments(start))
-    _add_labels(facts, client.iter_labels(created_at_start=start))
+    _add_labels(facts, client.iter_labels(created_at_start=start), currency)
     if since:
         look_back = (now or datetime.now(timezone.utc)) - void_lookback
-        _add_labels(facts, client.iter_labels(label_status="voided", created_at_start=min(start, look_back)))
+        _add_labels(facts, client.iter_labels(label_status="voided", created_at_start=min(start, look_back)), currency)
     retry = []
     for target in targets:
         if target.order_id in facts.orders or (target.known and since):
             if target.failed:
                 retry.append(target)
             continue
-        _read_one_safely(client, facts, target)
+        _read_one_safely(client, facts, target, currency)
     for target in _fair_share(retry, facts):
         facts.retried.add(target.key)
-        _read_one_safely(client, facts, target)
+        _read_one_safely(client, facts, target, currency)
     return facts
 
 
-def fetch_orders_v2(client, targets):
+def fetch_orders_v2(client, targets, currency=None):
     """Everything ShipStation (v2) knows of a few deliveries' shipments, read by id."""
     facts = RemoteFacts()
     for target in targets:
-        _read_one_safely(client, facts, target)
+        _read_one_safely(client, facts, target, currency)
     return facts
 
 
-def _read_one_safely(client, facts, target):
+def _read_one_safely(client, facts, target, currency=None):
     """Read one delivery's shipment and its labels; a failure is that delivery's alone."""
     try:
         for order in _read_one(client, facts, target):
-            _add_labels(facts, client.iter_labels(shipment_id=v2_id(order["orderId"])))
+            _add_labels(facts, client.iter_labels(shipment_id=v2_id(order["orderId"])), currency)
     except AuthenticationError:
         raise
     except ShipStationError as error:

@@ -60,15 +60,23 @@ def _day(record, field, kind, record_id, order_id):
     return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
 
 
-def _money(record, field, kind, record_id, order_id):
-    """The amount of a v2 money object ``{currency, amount}`` (0.0 when absent)."""
+def _money(record, field, kind, record_id, order_id, currency=None):
+    """The amount of a v2 money object ``{currency, amount}`` (0.0 when absent).
+
+    :param str currency: the account's currency code: an amount in another one is not
+        read as if it were in the account's (the record is set aside, naming it)
+    """
     value = record.get(field)
     if value is None:
         return 0.0
     try:
-        return parse_amount(value.get("amount") if isinstance(value, dict) else value)
+        amount = parse_amount(value.get("amount") if isinstance(value, dict) else value)
     except (TypeError, ValueError):
         raise Unreadable(kind, record_id, order_id, field, value) from None
+    code = value.get("currency") if isinstance(value, dict) else None
+    if amount and currency and code and str(code).strip().upper() != currency.upper():
+        raise Unreadable(kind, record_id, order_id, field + ".currency", code)
+    return amount
 
 
 def read_shipment(shipment):
@@ -110,9 +118,11 @@ def read_shipment(shipment):
     }
 
 
-def parcel_from_label(label):
+def parcel_from_label(label, currency=None):
     """:class:`~.values.Parcel` from a v2 label. v2 labels list no items: the planner then
     ships the lines of the label's shipment.
+
+    :param str currency: the account's currency code (costs in another are set aside)
 
     :raises Unreadable: when a field the sync uses cannot be read
     """
@@ -134,8 +144,8 @@ def parcel_from_label(label):
         service_code=str(label.get("service_code") or ""),
         ship_date=_day(label, "ship_date", "label", raw_id, order_id),
         create_date=_time(label, "created_at", "label", raw_id, order_id),
-        cost=_money(label, "shipment_cost", "label", raw_id, order_id),
-        insurance_cost=_money(label, "insurance_cost", "label", raw_id, order_id),
+        cost=_money(label, "shipment_cost", "label", raw_id, order_id, currency),
+        insurance_cost=_money(label, "insurance_cost", "label", raw_id, order_id, currency),
         voided=voided,
         void_date=_time(label, "voided_at", "label", raw_id, order_id),
         is_return=bool(label.get("is_return_label")),
