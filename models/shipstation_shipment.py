@@ -158,7 +158,12 @@ class ShipStationShipment(models.Model):
                 ("account_id", "=", account.id),
                 "|",
                 ("shipstation_id", "in", fetched),
-                ("picking_id.shipstation_order_id", "in", [account._shipstation_ref(oid) for oid in order_ids]),
+                # Both ways ShipStation writes an id: an account moved from v1 to v2 keeps its deliveries.
+                (
+                    "picking_id.shipstation_order_id",
+                    "in",
+                    [ref for oid in order_ids for ref in (str(oid), "se-%d" % oid)],
+                ),
             ],
             ["picking_id", "kind", "shipstation_id", "voided"],
         )

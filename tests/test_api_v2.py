@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import ShipStationCommon
 
@@ -14,9 +14,7 @@ class TestApiV2(ShipStationCommon):
         cls.account_v2 = cls._make_account("ShipStation v2", api_version="v2", api_key="test-v2-key", api_secret=False)
 
     def _v2_delivery(self, lines):
-        picking, order = self._make_delivery(lines, account=self.account_v2)
-        picking.shipstation_order_id = "se-%d" % order["orderId"]
-        return picking, order
+        return self._make_delivery(lines, account=self.account_v2)
 
     def test_test_connection_works_with_the_key_alone_and_a_v1_key_is_told_so(self):
         result = self.account_v2.action_test_connection()
@@ -88,3 +86,20 @@ class TestApiV2(ShipStationCommon):
         picking.action_export_to_shipstation()
         self.assertEqual(picking.shipstation_order_id, first_id)
         self.assertEqual(len(self.sandbox.store.list_orders(number_prefix=picking.name)[1]), 1)
+
+    def test_one_wizard_run_syncs_a_v1_account_and_a_v2_account(self):
+        p1, o1 = self._make_delivery([(self.mug, 1)])
+        p2, o2 = self._v2_delivery([(self.tee, 1)])
+        for order, number in ((o1, "OVER-V1"), (o2, "OVER-V2")):
+            self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": number}])
+        form = Form(self.env["shipstation.operation.wizard"].with_context(default_account_ids=self.account.ids))
+        form.account_ids.add(self.account_v2)
+        wizard = form.save()
+        wizard.action_process()
+        self.assertEqual((p1.state, p2.state), ("done", "done"))
+        self.assertEqual((p1.carrier_tracking_ref, p2.carrier_tracking_ref), ("OVER-V1", "OVER-V2"))
+        self.assertEqual(
+            (p1.shipstation_order_id, p2.shipstation_order_id), (str(o1["orderId"]), "se-%d" % o2["orderId"])
+        )
+        self.assertTrue(self.sandbox.count(path_prefix="/orders") and self.sandbox.count(path_prefix="/v2/"))
+        self.assertIn("ShipStation v2", wizard.result)

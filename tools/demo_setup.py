@@ -1,7 +1,8 @@
 """Fill a demo database so it matches the ShipStation sandbox's demo seed.
 
 Run inside ``odoo shell`` (``env`` is given) by ``bin/demo``; reads the environment:
-SHIPSTATION_URL, SHIPSTATION_KEY, SHIPSTATION_SECRET, SHIPSTATION_SEED (seed JSON).
+SHIPSTATION_URL, SHIPSTATION_KEY, SHIPSTATION_SECRET, SHIPSTATION_SEED (seed JSON),
+SHIPSTATION_API (``v1`` or ``v2``; v2 needs the key alone).
 
 Creates a ShipStation account wired to the sandbox, the seed's products (by SKU) with
 stock (none of the poster, so deliveries that ship one wait for it), and one exported
@@ -93,6 +94,7 @@ account = env["shipstation.account"].create(
         "api_url": os.environ["SHIPSTATION_URL"],
         "api_key": os.environ["SHIPSTATION_KEY"],
         "api_secret": os.environ["SHIPSTATION_SECRET"],
+        "api_version": os.environ.get("SHIPSTATION_API", "v1"),
         "auto_import_shipment_details": True,
     }
 )
@@ -110,7 +112,7 @@ for order in SEED["orders"]:
         {
             "is_exported_to_shipstation": True,
             "shipstation_account_id": account.id,
-            "shipstation_order_id": str(order["orderId"]),
+            "shipstation_order_id": account._shipstation_ref(order["orderId"]),
         }
     )
     pickings |= picking

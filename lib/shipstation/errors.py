@@ -87,6 +87,8 @@ def error_for_status(status, data, text, method, url):
         return AuthenticationError("ShipStation refused the API key and secret", method, url, status)
     key = status if status in _STATUS_ERRORS else (500 if status >= 500 else None)
     error_class, prefix = _STATUS_ERRORS[key]
+    if status >= 500:
+        prefix = "%s (HTTP %s)" % (prefix, status)
     return error_class("%s: %s" % (prefix, error_text(data, text)), method, url, status)
 
 

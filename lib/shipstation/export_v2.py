@@ -7,7 +7,7 @@ over v2 that order becomes a *shipment* (``POST /v2/shipments``), created ``pend
   silently, which could make two deliveries one): a longer key is shortened to a stable
   hash of itself;
 * ``shipment_number`` is the delivery's reference (v1's ``orderNumber``);
-* addresses and items are renamed field by field.
+* addresses and items are renamed field by field (v2's shipment items carry no price).
 
 Pure: no Odoo, no HTTP (the v2 client sends what this builds).
 """
@@ -69,7 +69,6 @@ def shipment_from_order(order):
                 "name": item.get("name"),
                 "quantity": item.get("quantity"),
                 "external_order_item_id": item.get("lineItemKey"),
-                "unit_price": item.get("unitPrice"),
             }
             for item in order.get("items") or ()
         ],
@@ -89,10 +88,10 @@ def shipment_from_order(order):
         shipment["total_weight"] = weight
     store_id = (order.get("advancedOptions") or {}).get("storeId")
     if store_id:
-        shipment["store_id"] = store_id
-    if order.get("carrierCode"):
-        shipment["carrier_code"] = order["carrierCode"]
+        shipment["store_id"] = "se-%d" % store_id  # v2 writes every id with its prefix
     if order.get("serviceCode"):
+        # v2 names the carrier by the id of a carrier account, not by v1's code: the service
+        # code alone goes (it names the carrier too).
         shipment["service_code"] = order["serviceCode"]
     return shipment
 

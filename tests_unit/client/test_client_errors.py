@@ -117,7 +117,9 @@ def test_server_error_past_the_budget(server, client, sleeps):
     server.faults.add(status=500, count=None)
     with pytest.raises(ServerError) as info:
         client.get_order(1)
-    assert info.value.message == ("ShipStation server error: An error has occurred. Simulated failure (sandbox fault).")
+    assert info.value.message == (
+        "ShipStation server error (HTTP 500): An error has occurred. Simulated failure (sandbox fault)."
+    )
     assert info.value.status == 500
     assert client.call_count == 4
     assert sleeps == [1.0, 2.0, 4.0]
@@ -128,7 +130,7 @@ def test_gateway_error_body_is_html(server, make_client):
     client = make_client(max_retries=0)
     with pytest.raises(ServerError) as info:
         client.list_fulfillments()
-    assert info.value.message == "ShipStation server error: 503 Service Unavailable 503 Service Unavailable"
+    assert info.value.message == "ShipStation server error (HTTP 503): 503 Service Unavailable 503 Service Unavailable"
 
 
 def test_connection_refused(make_client, sleeps):

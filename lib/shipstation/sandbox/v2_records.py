@@ -283,6 +283,8 @@ def shipment_fields(item):
         "items": [_item_v1(line) for line in items],
         "advancedOptions": advanced,
     }
+    if isinstance(item.get("service_code"), str):
+        fields["serviceCode"] = item["service_code"]
     paid = item.get("amount_paid")
     if isinstance(paid, dict) and isinstance(paid.get("amount"), (int, float)):
         fields["amountPaid"] = float(paid["amount"])
