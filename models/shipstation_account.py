@@ -163,12 +163,28 @@ class ShipStationAccount(models.Model):
                 raise UserError(_("ShipStation account %(name)s has no API key.", name=self.name))
         elif not account_sudo.api_key or not account_sudo.api_secret:
             raise UserError(_("ShipStation account %(name)s has no API key or secret.", name=self.name))
+        if any(ord(char) < 32 for char in (account_sudo.api_key or "") + (account_sudo.api_secret or "")):
+            raise UserError(
+                _(
+                    "The API key of %(name)s holds a line break or another control character: paste it again.",
+                    name=self.name,
+                )
+            )
         backoff = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.retry_backoff")
         if backoff:
             options.setdefault("backoff", float(backoff))
         if self.api_version == "v2":
-            return ShipStationV2Client(account_sudo.api_key, self.api_url, **options)
-        return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self.api_url, **options)
+            return ShipStationV2Client(account_sudo.api_key, self._shipstation_api_root(), **options)
+        return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self._shipstation_api_root(), **options)
+
+    def _shipstation_api_root(self):
+        """The API URL for the account's version: ShipStation's own when the URL is the other
+        version's default (an account created without the form), never ending in ``/v2``."""
+        url = (self.api_url or "").strip().rstrip("/")
+        defaults = {"v1": DEFAULT_API_URL, "v2": DEFAULT_API_URL_V2}
+        if not url or url in defaults.values():
+            return defaults[self.api_version or "v1"]
+        return url[: -len("/v2")] if self.api_version == "v2" and url.endswith("/v2") else url
 
     def _shipstation_credentials_checked(self, refused):
         """Tell the account's managers once when ShipStation refuses the key; clear it once it works.
@@ -196,6 +212,13 @@ class ShipStationAccount(models.Model):
                 "they are replaced. ShipStation API v1 keys expire after 3, 6 or 12 months. Make a new key pair "
                 "in ShipStation (Settings > Account > API Settings), enter it on this account, then use Test "
                 "Connection.",
+                name=account_sudo.name,
+            )
+            if self.api_version != "v2"
+            else _(
+                "ShipStation API v2 refused the API key of %(name)s: every sync of this account fails until it "
+                "is replaced. Make a new v2 key in ShipStation (Settings > Account > API Settings, API v2), enter "
+                "it on this account, then use Test Connection.",
                 name=account_sudo.name,
             ),
             user_id=self._shipstation_manager().id,

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.client import CREATE_ORDERS_BATCH
-from ..lib.shipstation.errors import ShipStationError
+from ..lib.shipstation.errors import BadRequestError, ShipStationError
 from ..lib.shipstation.report import ExportReport
 from ..texts import render, report_text
 
@@ -174,6 +174,11 @@ class ShipStationExport(models.AbstractModel):
         try:
             results = client.create_orders([payload for _picking, payload in batch])
         except ShipStationError as error:
+            if isinstance(error, BadRequestError) and len(batch) > 1:
+                # One order ShipStation finds invalid refuses the whole body: send them one by one.
+                for item in batch:
+                    self._send_batch(account, client, [item], report)
+                return
             _logger.warning("ShipStation export to %s failed: %s", account.name, error)
             for picking, _payload in batch:
                 self._mark_failed(picking, msg.message(msg.EXPORT_BATCH_REFUSED, error=error.message), report)

@@ -103,3 +103,22 @@ class TestApiV2(ShipStationCommon):
         )
         self.assertTrue(self.sandbox.count(path_prefix="/orders") and self.sandbox.count(path_prefix="/v2/"))
         self.assertIn("ShipStation v2", wizard.result)
+
+    def test_a_key_with_a_line_break_is_refused_without_showing_it(self):
+        self.account_v2.api_key = "test-v2-key\nX-Other: 1"
+        with self.assertRaises(UserError) as caught:
+            self.account_v2.action_test_connection()
+        self.assertIn("line break", str(caught.exception))
+        self.assertNotIn("test-v2-key", str(caught.exception))
+        report = self._sync(self.account_v2)
+        self.assertIn("line break", report.error.params[0][1] if report.error else "")
+        self.assertNotIn("test-v2-key", self.account_v2.last_sync_summary or "")
+
+    def test_an_account_made_without_the_form_reaches_the_api_of_its_version(self):
+        account = self.env["shipstation.account"].create({"name": "Bare v2", "api_version": "v2", "api_key": "k"})
+        self.assertEqual(account.api_url, "https://ssapi.shipstation.com")  # the field's default
+        with account._get_shipstation_client() as client:
+            self.assertEqual(client.base_url, "https://api.shipstation.com")
+        account.api_url = self.sandbox.url + "/v2/"
+        with account._get_shipstation_client() as client:
+            self.assertEqual(client.base_url, self.sandbox.url)

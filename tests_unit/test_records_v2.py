@@ -113,7 +113,7 @@ def test_v2_external_ids_stay_within_50_characters_stable_and_distinct():
     assert export_v2.external_id(long_a) == export_v2.external_id(long_a)
 
 
-def test_an_exported_order_becomes_a_pending_v2_shipment():
+def test_an_exported_order_becomes_a_v2_shipment():
     order = {
         "orderKey": "odoo-db-7",
         "orderNumber": "WH/OUT/7",
@@ -131,7 +131,7 @@ def test_an_exported_order_becomes_a_pending_v2_shipment():
     }
     shipment_v2 = export_v2.shipment_from_order(order)
     assert (shipment_v2["external_shipment_id"], shipment_v2["shipment_number"]) == ("odoo-db-7", "WH/OUT/7")
-    assert shipment_v2["shipment_status"] == "pending" and shipment_v2["store_id"] == "se-5"
+    assert "shipment_status" not in shipment_v2 and shipment_v2["store_id"] == "se-5"  # read-only in v2
     assert shipment_v2["ship_to"]["address_line1"] == "1 Loop" and shipment_v2["ship_to"]["country_code"] == "US"
     assert shipment_v2["ship_to"]["address_residential_indicator"] == "yes"
     assert shipment_v2["items"] == [{"sku": "MUG", "name": "Mug", "quantity": 2, "external_order_item_id": "11"}]

@@ -11,12 +11,12 @@ and a v1 *shipment* is a **label** (``label_id``).
 """
 
 import logging
-from datetime import timezone
+from datetime import timedelta, timezone
 
 import requests
 
 from .errors import MalformedResponseError, NotFoundError
-from .export_v2 import error_message, is_duplicate, shipment_from_order
+from .export_v2 import error_message, shipment_from_order
 from .records_v2 import parse_time, v2_number
 from .transport import Transport, _Url
 
@@ -37,7 +37,7 @@ class ApiKeyAuth(requests.auth.AuthBase):
     """v2's ``API-Key`` header; its repr shows no key (tracebacks with locals)."""
 
     def __init__(self, api_key):
-        self._api_key = api_key or ""
+        self._api_key = (api_key or "").strip()
 
     def __call__(self, request):
         request.headers["API-Key"] = self._api_key
@@ -101,7 +101,7 @@ class ShipStationV2Client(Transport):
                     continue
                 seen.add(identity)
                 yield record
-            if size < self.page_size or (pages is not None and page >= pages):
+            if _last_page(page, pages, size, self.page_size):
                 return
         raise MalformedResponseError("ShipStation list longer than %d pages" % MAX_PAGES_V2, "GET", self.base_url)
 
@@ -117,27 +117,63 @@ class ShipStationV2Client(Transport):
 
         Like v1's orders, every page is the first page of "modified since the last change
         seen", so a shipment modified while the pages are read moves to the end and is
-        still read; a whole page modified at one instant is paged on by number.
+        still read. The next page starts a millisecond (v2's precision) before the last
+        change seen, as v2 documents its filter as "modified after": the shipments of that
+        instant come again (and count once) rather than never. A whole page modified at
+        one instant is paged on by number inside it.
         """
         latest, start, page = {}, since, 1
         for _ in range(MAX_PAGES_V2):
             params = _encode({"modified_at_start": start, "sort_by": "modified_at", "sort_dir": "asc"})
-            records, _pages, size = self._page("/v2/shipments", "shipments", params, page)
+            records, pages, size = self._page("/v2/shipments", "shipments", params, page)
             for shipment in records:
                 key = shipment.get("shipment_id")
-                if key is None or latest.get(key) != shipment.get("modified_at"):
+                if key is None or latest.get(key, _UNSEEN) != shipment.get("modified_at"):
                     latest[key] = shipment.get("modified_at")
                     yield shipment
-            if size < self.page_size:
+            if _last_page(page, pages, size, self.page_size):
                 return
-            last = parse_time(records[-1].get("modified_at")) if records else None
-            if last is not None and last > start:
-                start, page = last, 1
+            last = self._modified(records[-1])
+            if last is not None and last - timedelta(milliseconds=1) > start:
+                start, page = last - timedelta(milliseconds=1), 1
             else:
-                page += 1  # a whole page modified at one instant: page on inside it
+                page += 1  # a whole page modified at the instant it starts from: page on inside it
         raise MalformedResponseError(
             "ShipStation shipment list longer than %d pages" % MAX_PAGES_V2, "GET", self.base_url
         )
+
+    def _modified(self, shipment):
+        try:
+            return parse_time(shipment.get("modified_at"))
+        except (TypeError, ValueError, OverflowError):
+            raise MalformedResponseError(
+                "ShipStation sent shipment %s with modified_at %r"
+                % (shipment.get("shipment_id"), shipment.get("modified_at")),
+                "GET",
+                self.base_url,
+            ) from None
+
+    def iter_voided_labels(self, since, created_since):
+        """Labels voided since ``since`` among those created since ``created_since``.
+
+        v2 filters labels by creation only; sorted by their last change (a void), newest
+        first, the list is read until a label changed before ``since``: one call when
+        little was voided since the last sync, however many voids the look-back holds.
+        """
+        params = {
+            "label_status": "voided",
+            "created_at_start": created_since,
+            "sort_by": "modified_at",
+            "sort_dir": "desc",
+        }
+        for label in self.iter_labels(**params):
+            try:
+                voided_at = parse_time(label.get("voided_at"))
+            except (TypeError, ValueError, OverflowError):
+                voided_at = None  # unreadable: the reader sets the label aside
+            yield label
+            if voided_at is not None and voided_at < since:
+                return
 
     def get_shipment(self, shipment_id):
         """``GET /v2/shipments/{shipment_id}``; :class:`~.errors.NotFoundError` when none."""
@@ -174,19 +210,25 @@ class ShipStationV2Client(Transport):
         """
         sent = [(order, shipment_from_order(order)) for order in orders]
         answer = self.create_shipments([shipment for _order, shipment in sent])
+        created_list = [c if isinstance(c, dict) else {} for c in answer["shipments"]]
         by_external = {}
-        for created in answer["shipments"]:
-            if isinstance(created, dict):
-                by_external.setdefault(created.get("external_shipment_id"), created)
+        for created in created_list:
+            by_external.setdefault(created.get("external_shipment_id"), created)
         results = []
-        for order, shipment in sent:
-            created = by_external.get(shipment["external_shipment_id"]) or {}
+        for position, (order, shipment) in enumerate(sent):
+            external = shipment["external_shipment_id"]
+            created = by_external.get(external)
+            if (
+                created is None
+                and position < len(created_list)
+                and not created_list[position].get("external_shipment_id")
+            ):
+                created = created_list[position]  # answered in order, without its id
+            created = created or {}
             errors = created.get("errors") or []
-            if errors and is_duplicate(errors):
-                try:
-                    created, errors = self.get_shipment_by_external_id(shipment["external_shipment_id"]), []
-                except NotFoundError:
-                    created = {}
+            if errors or not created.get("shipment_id"):
+                # Refused: it may exist already (an export whose answer Odoo never got).
+                created, errors = self._existing(external, errors)
             number = v2_number(created.get("shipment_id")) if not errors else None
             results.append(
                 {
@@ -198,10 +240,35 @@ class ShipStationV2Client(Transport):
             )
         return results
 
+    def _existing(self, external, errors):
+        """The shipment ShipStation already has under ``external``, as ``(shipment, [])``; or
+        ``({}, errors)`` when it has none, or one the export must not link (cancelled)."""
+        try:
+            existing = self.get_shipment_by_external_id(external)
+        except NotFoundError:
+            return {}, errors or ["ShipStation created no shipment and gave no reason"]
+        if existing.get("shipment_status") == "cancelled":
+            return {}, [
+                "ShipStation already has shipment %s for this delivery, and it is cancelled: delete it in "
+                "ShipStation, or restore it there, before exporting again" % existing.get("shipment_id")
+            ]
+        return existing, []
+
     def test_connection(self):
         """One cheap authenticated call; raises the typed error when it fails."""
         self._request("GET", "/v2/shipments", params={"page": 1, "page_size": 1})
         return True
+
+
+_UNSEEN = object()
+
+
+def _last_page(page, pages, size, page_size):
+    """Whether ``page`` ends a list: an empty page, or the last one ShipStation announced;
+    a short page only when ShipStation announced no count (v2 may serve fewer than asked)."""
+    if size == 0 or (pages is not None and page >= pages):
+        return True
+    return pages is None and size < page_size
 
 
 def _path_id(value):

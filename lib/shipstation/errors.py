@@ -84,7 +84,8 @@ def error_for_status(status, data, text, method, url):
     :return: :class:`ShipStationError` (a subclass), to raise
     """
     if status in (401, 403):
-        return AuthenticationError("ShipStation refused the API key and secret", method, url, status)
+        words = "the API key" if "/v2/" in (url or "") else "the API key and secret"
+        return AuthenticationError("ShipStation refused %s" % words, method, url, status)
     key = status if status in _STATUS_ERRORS else (500 if status >= 500 else None)
     error_class, prefix = _STATUS_ERRORS[key]
     if status >= 500:

@@ -1,7 +1,8 @@
 """Export over ShipStation API v2: the order the export builds, as a v2 shipment.
 
 The export builds one order per delivery in v1's shape (``POST /orders/createorders``);
-over v2 that order becomes a *shipment* (``POST /v2/shipments``), created ``pending``:
+over v2 that order becomes a *shipment* (``POST /v2/shipments``; ShipStation creates it
+``pending``):
 
 * ``external_shipment_id`` is the order key, at most 50 characters (v2 cuts longer ones
   silently, which could make two deliveries one): a longer key is shortened to a stable
@@ -61,7 +62,6 @@ def shipment_from_order(order):
     shipment = {
         "external_shipment_id": external_id(order["orderKey"]),
         "shipment_number": order["orderNumber"],
-        "shipment_status": "pending",
         "ship_to": address_v2(order.get("shipTo")),
         "items": [
             {
@@ -96,14 +96,8 @@ def shipment_from_order(order):
     return shipment
 
 
-def is_duplicate(errors):
-    """Whether a created shipment's ``errors`` say its external id already exists."""
-    return any(
-        isinstance(e, dict) and "duplicate" in str(e.get("error_code") or e.get("message") or "").lower()
-        for e in errors or ()
-    )
-
-
 def error_message(errors):
-    """The words of a created shipment's ``errors``, joined."""
-    return "; ".join(str(e.get("message") or e.get("error_code")) for e in errors if isinstance(e, dict)) or None
+    """The words of a created shipment's ``errors`` (strings, as v2 documents them, or
+    objects with a ``message``), joined."""
+    words = [str(e.get("message") or e.get("error_code")) if isinstance(e, dict) else str(e) for e in errors or ()]
+    return "; ".join(w for w in words if w) or None

@@ -8,8 +8,11 @@ for v1, calls grow with the pages of changes, not with the number of deliveries:
 * labels (v1 shipments) created since then;
 * voided labels: v2 filters labels by creation date only, and a void need not change
   the shipment's ``modified_at``, so every run lists the voided labels created in the
-  last :data:`VOID_LOOKBACK` (one call, or a few pages); a label voided more than that
-  after it was created is not seen.
+  last :data:`VOID_LOOKBACK`, most recently changed first, until one voided before the
+  window (one call when little was voided since); a label voided more than that after
+  it was created is not seen;
+* the labels of target shipments v2 says bought a label for when none of theirs was
+  read (bought before the window): one call each, only for those.
 
 v2 documents no split or merge of shipments, and no fulfillments in its list calls: a
 shipment is shipped once it has a live label (:func:`.records_v2.settle_statuses`).
@@ -20,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import AuthenticationError, NotFoundError, ShipStationError
 from .fetch import OVERLAP, _fair_share, _set_aside, window_start
 from .records import Unreadable
-from .records_v2 import parcel_from_label, read_shipment, v2_id
+from .records_v2 import LABEL_PURCHASED, parcel_from_label, read_shipment, v2_id
 from .values import RemoteFacts, normalize
 
 #: How far back each run looks for labels voided after they were created.
@@ -40,8 +43,15 @@ def _add_shipments(facts, shipments):
     return added
 
 
+#: Label statuses that are labels at all (``processing`` and ``error`` are purchases that
+#: have not made one, and never count).
+LABEL_STATUSES = (None, "", "completed", "voided")
+
+
 def _add_labels(facts, labels, currency=None):
     for raw in labels:
+        if isinstance(raw, dict) and raw.get("status") not in LABEL_STATUSES and not raw.get("voided"):
+            continue
         try:
             parcel = parcel_from_label(raw, currency)
         except Unreadable as error:
@@ -71,7 +81,8 @@ def fetch_changes_v2(  # noqa: PLR0913 - the v1 reader's arguments, and v2's loo
     _add_labels(facts, client.iter_labels(created_at_start=start), currency)
     if since:
         look_back = (now or datetime.now(timezone.utc)) - void_lookback
-        _add_labels(facts, client.iter_labels(label_status="voided", created_at_start=min(start, look_back)), currency)
+        _add_labels(facts, client.iter_voided_labels(start, created_since=min(start, look_back)), currency)
+    _read_unlabelled(client, facts, targets, currency)
     retry = []
     for target in targets:
         if target.order_id in facts.orders or (target.known and since):
@@ -83,6 +94,21 @@ def fetch_changes_v2(  # noqa: PLR0913 - the v1 reader's arguments, and v2's loo
         facts.retried.add(target.key)
         _read_one_safely(client, facts, target, currency)
     return facts
+
+
+def _read_unlabelled(client, facts, targets, currency):
+    """Read the labels of target shipments v2 says bought a label for, when none of their
+    labels was read (bought before the window): one call each, only for those."""
+    labelled = {p.order_id for p in facts.parcels.values()}
+    for target in targets:
+        order = facts.orders.get(target.order_id)
+        if order and order.get("v2Status") == LABEL_PURCHASED and target.order_id not in labelled:
+            try:
+                _add_labels(facts, client.iter_labels(shipment_id=v2_id(target.order_id)), currency)
+            except AuthenticationError:
+                raise
+            except ShipStationError as error:
+                facts.errors[target.order_id] = error.message
 
 
 def fetch_orders_v2(client, targets, currency=None):

@@ -143,9 +143,20 @@ class Transport:
         self.call_count += 1
         endpoint = "%s %s" % (method, _ID_SEGMENT.sub("/{id}", url.path))
         self.calls_by_endpoint[endpoint] += 1
-        return self.session.request(
-            method, url.full, json=body, auth=self._auth, headers=self._headers, timeout=self.timeout
-        )
+        try:
+            # No redirects: a header credential (v2's API-Key) would follow them to another host.
+            return self.session.request(
+                method,
+                url.full,
+                json=body,
+                auth=self._auth,
+                headers=self._headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except ValueError:
+            # http.client refuses a header with a line break, quoting it: never say what was sent.
+            raise NetworkError("The API key holds a character HTTP cannot send", method, url.full) from None
 
     def _request(self, method, path, params=None, body=None):
         """Send a request with rate limiting and retries and return the decoded JSON.

@@ -149,3 +149,37 @@ def test_export_answers_as_v1_and_links_an_existing_shipment_instead_of_a_duplic
     bad = dict(order, orderKey="odoo-other", orderNumber="")
     (refused,) = client.create_orders([bad])
     assert not refused["success"] and refused["errorMessage"]
+
+
+def test_voided_labels_are_read_newest_change_first_until_one_voided_before_the_window(v2_server, make_v2, clock):
+    (order,) = _orders(v2_server, 1)
+    labels = v2_server.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "V%d" % i} for i in range(4)])
+    for label in labels[:3]:
+        v2_server.store.void_shipment(label["shipmentId"])  # long ago
+    clock.advance(days=5)
+    since = clock()
+    clock.advance(60)
+    v2_server.store.void_shipment(labels[3]["shipmentId"])
+    client = make_v2(page_size=1)
+    read = [
+        label["tracking_number"] for label in client.iter_voided_labels(since, created_since=since - timedelta(days=30))
+    ]
+    assert read[0] == "V3" and len(read) == 2  # the new void, then one older: the rest are not asked for
+    assert client.call_count == 2
+
+
+def test_a_duplicate_answered_in_words_as_v2_documents_is_looked_up_and_linked(v2_server, make_v2):
+    order = {
+        "orderKey": "odoo-db-77",
+        "orderNumber": "WH/OUT/77",
+        "shipTo": {"name": "Ada", "street1": "1 Loop", "city": "Cupertino", "postalCode": "95014", "country": "US"},
+        "items": [{"lineItemKey": "1", "sku": "MUG", "name": "Mug", "quantity": 1}],
+    }
+    (first,) = make_v2().create_orders([order])
+    refusal = {"has_errors": True, "shipments": [{"external_shipment_id": "odoo-db-77", "errors": ["already exists"]}]}
+    v2_server.faults.add(status=200, count=1, path="/v2/shipments", method="POST", body=refusal)
+    (again,) = make_v2().create_orders([order])
+    assert again["success"] and again["orderId"] == first["orderId"]
+    v2_server.store.cancel_order(first["orderId"])
+    (cancelled,) = make_v2().create_orders([order])
+    assert not cancelled["success"] and "cancelled" in cancelled["errorMessage"]
