@@ -156,6 +156,10 @@ class ShipStationCommon(TransactionCase):
             **fields,
         )
 
+    def _order_path(self, order_id):
+        """The path of one order's read by id, in this class's API version."""
+        return "/v2/shipments/se-%d" % order_id if self.API_VERSION == "v2" else "/orders/%d" % order_id
+
     @staticmethod
     def _order_id(picking):
         """The ShipStation order id of ``picking`` as the sandbox numbers it (v2's ``se-`` aside)."""

@@ -23,7 +23,7 @@ class TestSyncRuns(ShipStationCommon):
             {
                 "is_exported_to_shipstation": True,
                 "shipstation_account_id": self.account.id,
-                "shipstation_order_id": "987654",
+                "shipstation_order_id": self.account._shipstation_ref(987654),
             }
         )
         broken, _order = self._make_delivery([(self.cap, 1)], export=False)
@@ -31,10 +31,10 @@ class TestSyncRuns(ShipStationCommon):
             {
                 "is_exported_to_shipstation": True,
                 "shipstation_account_id": self.account.id,
-                "shipstation_order_id": "987655",
+                "shipstation_order_id": self.account._shipstation_ref(987655),
             }
         )
-        self.sandbox.faults.add(status=500, count=None, path="/orders/987655")
+        self.sandbox.faults.add(status=500, count=None, path=self._order_path(987655))
         self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "STILL1"}])
         report = self._sync()
         self.assertEqual(good.state, "done")
@@ -67,7 +67,7 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual(bad.shipstation_sync_state, "synced")
 
     def test_bad_credentials_fail_that_account_only(self):
-        other = self._make_account("Wrong secret", api_secret="nope")
+        other = self._make_account("Wrong key", api_key="nope")
         ok_picking, order = self._make_delivery([(self.mug, 1)])
         other_picking, other_order = self._make_delivery([(self.tee, 1)], account=other)
         for o in (order, other_order):
@@ -175,12 +175,17 @@ class TestSyncRuns(ShipStationCommon):
     def test_secret_readable_by_managers_only(self):
         user = new_test_user(self.env, "ss_user", groups="shipstation_connector.group_shipstation_user")
         manager = new_test_user(self.env, "ss_manager", groups="shipstation_connector.group_shipstation_manager")
-        self.assertEqual(self.account.with_user(manager).api_secret, "test-secret")
-        account_as_user = self.account.with_user(user)
-        self.assertEqual(account_as_user.name, "Main ShipStation")
-        self.assertNotIn("api_secret", account_as_user.fields_get())
-        with self.assertRaises(AccessError):
-            account_as_user.read(["api_secret"])
+        for field in ("api_key", "api_secret"):
+            value = self.account.sudo()[field]
+            self.assertEqual(self.account.with_user(manager)[field], value)
+            account_as_user = self.account.with_user(user)
+            self.assertEqual(account_as_user.name, "Main ShipStation")
+            self.assertNotIn(field, account_as_user.fields_get())
+            with self.assertRaises(AccessError):
+                account_as_user.read([field])
+        self.assertEqual(
+            self.account.with_user(manager).api_key, "test-v2-key" if self.API_VERSION == "v2" else "test-key"
+        )
 
     def test_company_b_user_sees_nothing_of_company_a(self):
         company_b = self.env["res.company"].create({"name": "Company B"})
@@ -201,3 +206,10 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual(report.checked, 0)
         self.assertEqual(picking_a.state, "assigned")
         self.assertFalse(picking_a.carrier_tracking_ref)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncRunsV2(TestSyncRuns):
+    """The same runs for accounts on ShipStation API v2."""
+
+    API_VERSION = "v2"
