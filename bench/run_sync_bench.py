@@ -7,8 +7,9 @@
 
 For each size N and each ShipStation API version (``--apis``, default both: an account
 of that version, on a sandbox of its own) it creates N exported, reserved deliveries and
-their ShipStation orders (30% shipped, a third of those in several parcels, some with a voided label, some
-partly shipped; 5% cancelled; the rest awaiting shipment), then measures three syncs:
+their ShipStation orders (30% shipped, a third of those in several parcels, some with a
+voided label, some partly shipped; 5% cancelled; the rest awaiting shipment), then
+measures three syncs:
 
 * ``first``: the first sync of the account (every delivery unknown);
 * ``nothing_new``: a re-sync right after, with nothing changed in ShipStation;
