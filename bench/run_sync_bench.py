@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark of the ShipStation shipment sync on real Odoo 17, PostgreSQL and the sandbox.
 
-    python3 bench/run_sync_bench.py [--sizes 100,1000,10000] [--db NAME] [--keep-db]
+    python3 bench/run_sync_bench.py [--sizes 100,1000,10000] [--apis v1,v2] [--db NAME] [--keep-db]
                                     [--out bench/results/latest.json]
                                     [--tracemalloc probe|all|off] [--scheduled] [--profile]
 
-For each size N it creates N exported, reserved deliveries and their ShipStation orders
-(30% shipped, a third of those in several parcels, some with a voided label, some
-partly shipped; 5% cancelled; the rest awaiting shipment), then measures three syncs:
+For each size N and each ShipStation API version (``--apis``, default both: an account
+of that version, on a sandbox of its own) it creates N exported, reserved deliveries and
+their ShipStation orders (30% shipped, a third of those in several parcels, some with a
+voided label, some partly shipped; 5% cancelled; the rest awaiting shipment), then
+measures three syncs:
 
 * ``first``: the first sync of the account (every delivery unknown);
 * ``nothing_new``: a re-sync right after, with nothing changed in ShipStation;
@@ -16,9 +18,9 @@ partly shipped; 5% cancelled; the rest awaiting shipment), then measures three s
 
 Each measured sync runs in a fresh Odoo process of its own (like a cron worker): its
 peak memory is the sync's, not the setup's. The sandbox runs in another process, with
-``rate_limit=None``: calls are counted, never waited for. The same scenario is then
-read by the naive strategy of :mod:`naive` (two calls per delivery) so the API-call
-ratio is measured side by side.
+``rate_limit=None`` (v2: ``rate_limit_v2=None``): calls are counted, never waited for.
+The same scenario is then read by the naive strategy of :mod:`naive` (two calls per
+delivery, through the same API version) so the API-call ratio is measured side by side.
 
 The parts live in the package :mod:`ssbench` (next to this file); this command only
 reads its arguments and runs the sizes. This script never touches a database whose name does not start with
@@ -35,10 +37,10 @@ import tempfile
 import time
 from datetime import datetime
 
-from ssbench.common import BENCH, DB_PREFIX, check_db_name, log, odoo_env
+from ssbench.common import APIS, BENCH, DB_PREFIX, check_db_name, log, odoo_env
 from ssbench.database import addons_path, code_version, open_registry, prepare_database, versions
 from ssbench.measuring import phase_child
-from ssbench.report import new_result, write_result
+from ssbench.report import new_result, size_key, write_result
 from ssbench.sizes import bench_size
 from ssbench.timers import resolve
 
@@ -46,6 +48,9 @@ from ssbench.timers import resolve
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated numbers of deliveries")
+    parser.add_argument(
+        "--apis", default=",".join(APIS), help="comma-separated ShipStation API versions to measure (v1, v2)"
+    )
     parser.add_argument("--db", default=DB_PREFIX, help="database name (must start with %s)" % DB_PREFIX)
     parser.add_argument("--keep-db", action="store_true", help="reuse the database instead of recreating it")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"), help="JSON result file")
@@ -80,6 +85,10 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 20:
         sys.exit("--sizes needs numbers of at least 20")
+    apis = [a.strip().lower() for a in args.apis.split(",") if a.strip()]
+    if not apis or set(apis) - set(APIS) or len(set(apis)) < len(apis):
+        sys.exit("--apis needs some of %s, each once" % ", ".join(APIS))
+    apis = [a for a in APIS if a in apis]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     started = time.perf_counter()
     workdir = tempfile.mkdtemp(prefix="ss-bench-")
@@ -90,10 +99,11 @@ def main():
         with registry.cursor() as cr:
             resolve(odoo_env(cr))  # every timed method exists, before hours of setup and syncs
         run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
-        result = new_result(args, sizes, install_seconds, versions(registry), code_version())
-        for n in sizes:
-            result["sizes"][n] = bench_size(n, args, registry, path, workdir, run_id)
-            write_result(result, args.out, n == sizes[-1], time.perf_counter() - started)
+        result = new_result(args, sizes, apis, install_seconds, versions(registry), code_version())
+        runs = [(n, api) for n in sizes for api in apis]
+        for n, api in runs:
+            result["sizes"][size_key(api, n)] = bench_size(n, api, args, registry, path, workdir, run_id)
+            write_result(result, args.out, (n, api) == runs[-1], time.perf_counter() - started)
         print()
         print(result["table"])
         print()

@@ -12,6 +12,10 @@ ROOT = os.path.dirname(BENCH)
 SCRIPT = os.path.join(BENCH, "run_sync_bench.py")
 DB_PREFIX = "shipstation_bench"
 API_KEY, API_SECRET = "bench-key", "bench-secret"
+#: The sandbox's v2 key (v2 accounts have a key and no secret).
+API_KEY_V2 = "bench-key-v2"
+#: The ShipStation API versions the benchmark can measure, in the order of the table.
+APIS = ("v1", "v2")
 PG = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
     "port": os.environ.get("PGPORT", "5432"),
@@ -35,3 +39,10 @@ def odoo_env(cr):
     import odoo  # noqa: PLC0415
 
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def ref_number(ref):
+    """The number of a held ShipStation id (``123`` or ``se-123``), or None."""
+    text = (ref or "").strip()
+    text = text[3:] if text.startswith("se-") else text
+    return int(text) if text.isdigit() else None

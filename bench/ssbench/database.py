@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from .common import API_KEY, API_SECRET, PG, ROOT, check_db_name, log, odoo_env
+from .common import API_KEY, API_KEY_V2, API_SECRET, PG, ROOT, check_db_name, log, odoo_env, ref_number
 from .scenario import PRODUCT_COUNT, sku
 
 STOCK_PER_PRODUCT = 1_000_000
@@ -226,12 +226,15 @@ def ensure_base_data(registry, needed_units):
         }
 
 
-def create_account(registry, name, url):
+def create_account(registry, name, url, api="v1"):
+    """An account of ``api`` on the sandbox at ``url`` (v2: the sandbox's v2 key, no secret)."""
+    if api == "v2":
+        vals = {"api_version": "v2", "api_key": API_KEY_V2}
+    else:
+        vals = {"api_version": "v1", "api_key": API_KEY, "api_secret": API_SECRET}
     with registry.cursor() as cr:
         env = odoo_env(cr)
-        account = env["shipstation.account"].create(
-            {"name": name, "api_key": API_KEY, "api_secret": API_SECRET, "api_url": url}
-        )
+        account = env["shipstation.account"].create(dict(vals, name=name, api_url=url))
         cr.commit()
         return account.id
 
@@ -293,8 +296,13 @@ def create_deliveries(registry, specs, base, n):
 
 
 def export_deliveries(registry, account_id, pickings, order_ids):
-    """Flag the deliveries exported, link their orders, and date them 10 days back."""
+    """Flag the deliveries exported, link their orders, and date them 10 days back.
+
+    The orders are linked as the account's version writes them (v2: ``se-123``).
+    """
     with registry.cursor() as cr:
+        account = odoo_env(cr)["shipstation.account"].browse(account_id)
+        refs = [account._shipstation_ref(oid) for oid in order_ids]
         cr.execute(
             """UPDATE stock_picking p
                   SET is_exported_to_shipstation = TRUE, shipstation_account_id = %s,
@@ -302,7 +310,7 @@ def export_deliveries(registry, account_id, pickings, order_ids):
                       create_date = (now() AT TIME ZONE 'UTC') - INTERVAL '10 days'
                  FROM unnest(%s::int[], %s::varchar[]) AS v(pid, oid)
                 WHERE p.id = v.pid""",
-            [account_id, [pid for pid, _ in pickings], [str(oid) for oid in order_ids]],
+            [account_id, [pid for pid, _ in pickings], refs],
         )
         if cr.rowcount != len(pickings):
             raise RuntimeError("exported %d deliveries instead of %d" % (cr.rowcount, len(pickings)))
@@ -310,7 +318,8 @@ def export_deliveries(registry, account_id, pickings, order_ids):
 
 
 def account_state(registry, account_id):
-    """Deliveries of the account by state, and the in-transit ones' order ids."""
+    """Deliveries of the account by state, and the in-transit ones' order ids (numbers,
+    on either version: v2's ``se-123`` is 123)."""
     with registry.cursor() as cr:
         env = odoo_env(cr)
         account = env["shipstation.account"].browse(account_id)
@@ -327,7 +336,7 @@ def account_state(registry, account_id):
         in_transit = env["stock.picking"].search(
             [("shipstation_account_id", "=", account_id), *account._in_transit_domain()], order="id"
         )
-        order_ids = [int(x) for x in in_transit.mapped("shipstation_order_id") if x and x.isdigit()]
+        order_ids = [x for x in map(ref_number, in_transit.mapped("shipstation_order_id")) if x is not None]
         cr.execute(
             "SELECT count(*) FROM stock_picking WHERE shipstation_account_id = %s AND backorder_id IS NOT NULL",
             [account_id],

@@ -5,11 +5,14 @@ import os
 import platform
 from datetime import datetime, timezone
 
-from .common import PHASE_TITLES, PHASES
+from .common import APIS, PHASE_TITLES, PHASES
 
 # Goals of the issue: API calls, SQL, time, memory.
 GOAL_FIRST_CALLS_10K = 60
-GOAL_NOTHING_NEW_CALLS = 5
+#: A re-sync with nothing new: v1 reads orders, shipments and fulfillments changed (and
+#: a page more at most); v2 reads shipments modified, labels created and the voided
+#: labels of its look-back.
+GOAL_NOTHING_NEW_CALLS = {"v1": 5, "v2": 3}
 GOAL_CHANGED_CALLS = 10
 GOAL_FIRST_SECONDS_10K = 600
 GOAL_NOTHING_NEW_SECONDS = 15
@@ -17,6 +20,27 @@ GOAL_MEMORY_MIB = 2048  # Odoo's default limit_memory_soft
 RATE_PER_MINUTE = 40  # ShipStation's documented rate limit, for the "time at the limit" column
 STEP_ORDER = ("gather.targets", "gather.snapshots", "fetch", "gather.consumption", "plan", "apply")
 GATHER_STEPS = ("gather.targets", "gather.snapshots", "gather.consumption", "plan")
+#: The version of a result entry that names none (files written before v2 was measured).
+DEFAULT_API = "v1"
+
+
+def size_key(api, n):
+    """Key of one (API version, N) entry in the result's ``sizes``, e.g. ``v2-1000``."""
+    return "%s-%d" % (api, n)
+
+
+def entries(sizes):
+    """``[(api, n, entry)]`` of a result's ``sizes``, by N, then v1 before v2.
+
+    Older results are keyed by N alone and their entries name no version: they are v1's.
+    """
+    found = []
+    for key, entry in sizes.items():
+        api = entry.get("api") or DEFAULT_API
+        n = int(entry["n"]) if entry.get("n") is not None else int(str(key).rsplit("-", 1)[-1])
+        found.append((api, n, entry))
+    order = {api: index for index, api in enumerate(APIS)}
+    return sorted(found, key=lambda e: (e[1], order.get(e[0], len(order)), e[0]))
 
 
 def gather_queries(phase):
@@ -26,69 +50,83 @@ def gather_queries(phase):
 
 
 def evaluate_goals(sizes):
-    """PASS / MISS / NOT RUN for each goal of the issue."""
+    """PASS / MISS / NOT RUN for each goal of the issue, for each API version measured."""
     goals = []
-    ns = sorted(int(n) for n in sizes)
+    measured = entries(sizes)
+    by_api = {}
+    for api, n, entry in measured:
+        by_api.setdefault(api, {})[n] = entry
 
-    def add(text, n, value, ok):
+    def add(api, text, n, value, ok):
         status = "NOT RUN" if value is None else ("PASS" if ok(value) else "MISS")
-        goals.append({"goal": text, "n": n, "value": value, "status": status})
+        goals.append({"api": api, "goal": text, "n": n, "value": value, "status": status})
 
-    def figure(n, phase, *keys):
-        value = sizes.get(n, {}).get("phases", {}).get(phase)
-        for key in keys:
-            value = value[key] if value is not None else None
-        return value
+    for api, runs in by_api.items():
+        ns = sorted(runs)
 
-    add(
-        "API calls, first sync of 10,000 deliveries <= %d" % GOAL_FIRST_CALLS_10K,
-        10000,
-        figure(10000, "first", "report", "api_calls"),
-        lambda v: v <= GOAL_FIRST_CALLS_10K,
-    )
-    for n in ns:
+        def figure(n, phase, *keys, runs=runs):
+            value = runs.get(n, {}).get("phases", {}).get(phase)
+            for key in keys:
+                value = value[key] if value is not None else None
+            return value
+
         add(
-            "API calls, re-sync with nothing new <= %d" % GOAL_NOTHING_NEW_CALLS,
-            n,
-            figure(n, "nothing_new", "report", "api_calls"),
-            lambda v: v <= GOAL_NOTHING_NEW_CALLS,
+            api,
+            "API calls, first sync of 10,000 deliveries <= %d" % GOAL_FIRST_CALLS_10K,
+            10000,
+            figure(10000, "first", "report", "api_calls"),
+            lambda v: v <= GOAL_FIRST_CALLS_10K,
         )
-    for n in ns:
+        most = GOAL_NOTHING_NEW_CALLS.get(api, GOAL_NOTHING_NEW_CALLS[DEFAULT_API])
+        for n in ns:
+            add(
+                api,
+                "API calls, re-sync with nothing new <= %d" % most,
+                n,
+                figure(n, "nothing_new", "report", "api_calls"),
+                lambda v, most=most: v <= most,
+            )
+        for n in ns:
+            add(
+                api,
+                "API calls, re-sync after 5%% changed <= %d" % GOAL_CHANGED_CALLS,
+                n,
+                figure(n, "changed_5pct", "report", "api_calls"),
+                lambda v: v <= GOAL_CHANGED_CALLS,
+            )
+        for phase in PHASES:
+            per_n = {n: gather_queries(runs[n]["phases"][phase]) for n in ns}
+            add(
+                api,
+                "SQL queries of gathering + planning do not grow with N (%s)" % PHASE_TITLES[phase],
+                None,
+                per_n if len(ns) > 1 else None,
+                lambda v: len(set(v.values())) == 1,
+            )
         add(
-            "API calls, re-sync after 5%% changed <= %d" % GOAL_CHANGED_CALLS,
-            n,
-            figure(n, "changed_5pct", "report", "api_calls"),
-            lambda v: v <= GOAL_CHANGED_CALLS,
+            api,
+            "first sync of 10,000 deliveries < %d s" % GOAL_FIRST_SECONDS_10K,
+            10000,
+            figure(10000, "first", "wall_seconds"),
+            lambda v: v < GOAL_FIRST_SECONDS_10K,
         )
-    for phase in PHASES:
-        per_n = {n: gather_queries(sizes[n]["phases"][phase]) for n in ns}
-        add(
-            "SQL queries of gathering + planning do not grow with N (%s)" % PHASE_TITLES[phase],
-            None,
-            per_n if len(ns) > 1 else None,
-            lambda v: len(set(v.values())) == 1,
-        )
-    add(
-        "first sync of 10,000 deliveries < %d s" % GOAL_FIRST_SECONDS_10K,
-        10000,
-        figure(10000, "first", "wall_seconds"),
-        lambda v: v < GOAL_FIRST_SECONDS_10K,
-    )
-    for n in ns:
-        add(
-            "re-sync with nothing new < %d s" % GOAL_NOTHING_NEW_SECONDS,
-            n,
-            figure(n, "nothing_new", "wall_seconds"),
-            lambda v: v < GOAL_NOTHING_NEW_SECONDS,
-        )
-    for n in ns:
-        peak = max(max(p["vms_peak_mib"], p["ru_maxrss_mib"]) for p in sizes[n]["phases"].values())
-        add(
-            "sync process memory, peak VMS and RSS (MiB) < limit_memory_soft %d MiB" % GOAL_MEMORY_MIB,
-            n,
-            peak,
-            lambda v: v < GOAL_MEMORY_MIB,
-        )
+        for n in ns:
+            add(
+                api,
+                "re-sync with nothing new < %d s" % GOAL_NOTHING_NEW_SECONDS,
+                n,
+                figure(n, "nothing_new", "wall_seconds"),
+                lambda v: v < GOAL_NOTHING_NEW_SECONDS,
+            )
+        for n in ns:
+            peak = max(max(p["vms_peak_mib"], p["ru_maxrss_mib"]) for p in runs[n]["phases"].values())
+            add(
+                api,
+                "sync process memory, peak VMS and RSS (MiB) < limit_memory_soft %d MiB" % GOAL_MEMORY_MIB,
+                n,
+                peak,
+                lambda v: v < GOAL_MEMORY_MIB,
+            )
     return goals
 
 
@@ -100,17 +138,14 @@ def fmt(value, digits=1):
     return str(value)
 
 
-def _sizes(result):
-    return sorted(result["sizes"].items(), key=lambda kv: int(kv[0]))
-
-
 def _main_table(result):
     head = (
         "N",
+        "API",
         "phase",
         "targets",
-        "API",
-        "naive API",
+        "API calls",
+        "naive calls",
         "ratio",
         "@40/min",
         "naive @40/min",
@@ -128,7 +163,7 @@ def _main_table(result):
         "backord.",
     )
     rows = []
-    for n, size in _sizes(result):
+    for api, n, size in entries(result["sizes"]):
         for phase in PHASES:
             p = size["phases"][phase]
             r = p["report"]
@@ -136,6 +171,7 @@ def _main_table(result):
             rows.append(
                 (
                     str(n),
+                    api,
                     PHASE_TITLES[phase],
                     str(p["targets"]),
                     str(calls),
@@ -157,18 +193,18 @@ def _main_table(result):
                     str(r["backorders"]),
                 )
             )
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     line = "  ".join("%%%ds" % w for w in widths)
     return [line % head] + [line % row for row in rows]
 
 
 def _steps_lines(result):
     lines = ["Where the time and the queries go (seconds / SQL queries, inclusive):"]
-    for n, size in _sizes(result):
+    for api, n, size in entries(result["sizes"]):
         for phase in PHASES:
             steps = size["phases"][phase]["steps"]
             lines.append(
-                "  N=%s %s: " % (n, PHASE_TITLES[phase])
+                "  N=%s %s %s: " % (n, api, PHASE_TITLES[phase])
                 + "; ".join(
                     "%s %s s/%s q" % (s, fmt(steps[s]["seconds"], 2), steps[s]["queries"])
                     for s in STEP_ORDER
@@ -188,12 +224,12 @@ def _steps_lines(result):
 
 def _endpoint_lines(result):
     lines = ["API calls per endpoint (sandbox request log; naive strategy in brackets):"]
-    for n, size in _sizes(result):
+    for api, n, size in entries(result["sizes"]):
         for phase in PHASES:
             p = size["phases"][phase]
             eps = ", ".join("%s %d" % kv for kv in sorted(p["api_calls_by_endpoint"].items()))
             naive_eps = ", ".join("%s %d" % kv for kv in sorted(p["naive"]["calls_by_endpoint"].items()))
-            lines.append("  N=%s %-21s %s  [%s]" % (n, PHASE_TITLES[phase] + ":", eps or "none", naive_eps))
+            lines.append("  N=%s %s %-21s %s  [%s]" % (n, api, PHASE_TITLES[phase] + ":", eps or "none", naive_eps))
     return lines
 
 
@@ -216,8 +252,9 @@ def table_text(result):
             (meta["code"]["commit"] or "?")[:10],
             " + local changes" if meta["code"]["modified"] else "",
         ),
-        "Sandbox rate_limit=None (calls are counted, not waited for); '@40/min' = minutes the calls would take "
-        "at ShipStation's 40 calls a minute.",
+        "API versions: %s (each its own account and sandbox on the same scenario). Sandbox rate_limit=None and "
+        "rate_limit_v2=None (calls are counted, not waited for); '@40/min' = minutes the calls would take at "
+        "ShipStation's 40 calls a minute." % ", ".join(meta.get("apis") or [DEFAULT_API]),
         "Each sync runs in its own fresh Odoo process; maxrss/VMS are that process's peaks (registry included); "
         "tracemalloc: %s." % tracing,
         "",
@@ -227,18 +264,24 @@ def table_text(result):
         "",
         *_endpoint_lines(result),
     ]
-    checks = [(n, phase, c) for n, size in _sizes(result) for phase in PHASES for c in size["phases"][phase]["checks"]]
+    checks = [
+        (n, api, phase, c)
+        for api, n, size in entries(result["sizes"])
+        for phase in PHASES
+        for c in size["phases"][phase]["checks"]
+    ]
     if checks:
         lines += ["", "Outcomes that differ from the scenario's expectation:"]
-        lines += ["  N=%s %s: %s" % (n, PHASE_TITLES[phase], c) for n, phase, c in checks]
+        lines += ["  N=%s %s %s: %s" % (n, api, PHASE_TITLES[phase], c) for n, api, phase, c in checks]
     lines += ["", "Goals:"]
     for goal in result["goals"]:
         where = " (N=%s)" % goal["n"] if goal["n"] else ""
-        lines.append("  %-7s %s%s: %s" % (goal["status"], goal["goal"], where, goal["value"]))
+        api = goal.get("api") or DEFAULT_API
+        lines.append("  %-7s %s %s%s: %s" % (goal["status"], api, goal["goal"], where, goal["value"]))
     return "\n".join(lines)
 
 
-def new_result(args, sizes, install_seconds, versions, code):
+def new_result(args, sizes, apis, install_seconds, versions, code):
     """The JSON result before the first size: its ``meta`` and no sizes yet."""
     return {
         "meta": {
@@ -249,13 +292,16 @@ def new_result(args, sizes, install_seconds, versions, code):
             "database": args.db,
             "install_seconds": round(install_seconds, 1),
             "sandbox_rate_limit": None,
+            "sandbox_rate_limit_v2": None,
+            "apis": apis,
             "tracemalloc": args.tracemalloc,
             "scheduled": args.scheduled,
             "profiled": args.profile,
             "code": code,
             "seed": args.seed,
             "sizes": sizes,
-            "notes": "Each sync runs in a fresh Odoo process (registry loaded, then measured) on a copy of "
+            "notes": "One entry of 'sizes' per API version and N ('v2-1000'), each with its own account and "
+            "sandbox. Each sync runs in a fresh Odoo process (registry loaded, then measured) on a copy of "
             "the working tree; the sandbox runs in another process without rate limit. maxrss is "
             "that process's peak, registry load included. tracemalloc 'probe': peak of a traced, "
             "rolled-back run up to the plan; the measured sync runs untraced.",

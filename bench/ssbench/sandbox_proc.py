@@ -2,7 +2,8 @@
 
 The benchmark keeps the sandbox out of the Odoo process, so the memory and CPU it
 measures are Odoo's alone (a real ShipStation is another machine). The child holds a
-:class:`SandboxServer` with ``rate_limit=None`` and a clock the parent can pin to a
+:class:`SandboxServer` speaking v1 and v2 (a v2 key of its own), with ``rate_limit=None``
+and ``rate_limit_v2=None`` (calls counted, never refused), and a clock the parent can pin to a
 past instant while it builds history (orders created days ago, labels printed hours
 ago), then lets run at real time for the measured phases.
 
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 
 #: Default ``lib`` folder; the benchmark passes the one of its code snapshot.
 LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "lib")
-_ID = re.compile(r"/\d+(?=/|$)")
+_ID = re.compile(r"/(?:se-)?\d+(?=/|$)")  # v1 ids, and v2's se-123
 
 
 class PinnableClock:
@@ -87,15 +88,24 @@ def _log_summary(server):
         "count_get_orders": server.count("GET", "/orders"),
         "count_get_shipments": server.count("GET", "/shipments"),
         "count_get_fulfillments": server.count("GET", "/fulfillments"),
+        "count_get_v2_shipments": server.count("GET", "/v2/shipments"),
+        "count_get_v2_labels": server.count("GET", "/v2/labels"),
     }
 
 
-def _child(conn, api_key, api_secret, lib):
+def _child(conn, api_key, api_secret, api_key_v2, lib):
     sys.path.insert(0, lib)
     from shipstation.sandbox import SandboxServer  # noqa: PLC0415 - import in the child only
 
     clock = PinnableClock()
-    server = SandboxServer(api_key=api_key, api_secret=api_secret, rate_limit=None, clock=clock).start()
+    server = SandboxServer(
+        api_key=api_key,
+        api_secret=api_secret,
+        rate_limit=None,
+        api_key_v2=api_key_v2,
+        rate_limit_v2=None,
+        clock=clock,
+    ).start()
     store = server.store
     commands = {
         "build": lambda specs: _build(store, clock, specs),
@@ -126,11 +136,14 @@ def _child(conn, api_key, api_secret, lib):
 class SandboxProcess:
     """Parent-side handle: ``url`` plus one method per command."""
 
-    def __init__(self, api_key, api_secret, lib=LIB):
+    def __init__(self, api_key, api_secret, api_key_v2, lib=LIB):
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
         self._proc = ctx.Process(
-            target=_child, args=(child_conn, api_key, api_secret, lib), daemon=True, name="shipstation-sandbox"
+            target=_child,
+            args=(child_conn, api_key, api_secret, api_key_v2, lib),
+            daemon=True,
+            name="shipstation-sandbox",
         )
         self._proc.start()
         child_conn.close()

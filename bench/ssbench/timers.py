@@ -25,6 +25,8 @@ TIMED = (
     ("shipstation.shipment", "_shipstation_add_consumption", "gather.consumption"),
     ("lib.shipstation.fetch", "fetch_changes", "fetch"),
     ("lib.shipstation.fetch", "fetch_orders", "fetch"),
+    ("lib.shipstation.fetch_v2", "fetch_changes_v2", "fetch"),
+    ("lib.shipstation.fetch_v2", "fetch_orders_v2", "fetch"),
     ("lib.shipstation.planner", "plan", "plan"),
     ("shipstation.sync", "_apply_all", "apply"),
     ("shipstation.sync", "_apply_quick", "apply.quick"),
