@@ -85,12 +85,15 @@ def _set_aside(facts, error):
         facts.unreadable.setdefault(error.order_id, error.describe())
 
 
-def _add_orders(facts, orders):
-    """Add the readable orders to the facts; return them."""
+def _add_orders(facts, orders, read=read_order):
+    """Add the readable orders to the facts; return them.
+
+    :param read: the reader of one record (v2 reads its shipments as orders)
+    """
     added = []
     for raw in orders:
         try:
-            order = read_order(raw)
+            order = read(raw)
         except Unreadable as error:
             _set_aside(facts, error)
             continue

@@ -21,7 +21,7 @@ shipment is shipped once it has a live label (:func:`.records_v2.settle_statuses
 from datetime import datetime, timedelta, timezone
 
 from .errors import AuthenticationError, NotFoundError, ShipStationError
-from .fetch import OVERLAP, _fair_share, _set_aside, window_start
+from .fetch import OVERLAP, _add_orders, _fair_share, _set_aside, window_start
 from .records import Unreadable
 from .records_v2 import LABEL_PURCHASED, parcel_from_label, read_shipment, v2_id
 from .values import RemoteFacts, normalize
@@ -31,16 +31,7 @@ VOID_LOOKBACK = timedelta(days=30)
 
 
 def _add_shipments(facts, shipments):
-    added = []
-    for raw in shipments:
-        try:
-            order = read_shipment(raw)
-        except Unreadable as error:
-            _set_aside(facts, error)
-            continue
-        facts.orders[order["orderId"]] = order
-        added.append(order)
-    return added
+    return _add_orders(facts, shipments, read_shipment)
 
 
 #: Label statuses that are labels at all (``processing`` and ``error`` are purchases that
