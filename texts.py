@@ -67,6 +67,7 @@ TEXTS = {
     msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
     msg.PARCEL_REMOVED: _lt("Parcel %(tracking)s removed: its label was voided in ShipStation."),
     msg.VALIDATED: _lt("Validated: shipped in ShipStation."),
+    msg.SALE_SHIPPED: _lt("Shipped in ShipStation (%(name)s):"),
     msg.COST_NOT_CONVERTED: _lt(
         "The shipping cost of %(cost)s %(currency)s was not converted to %(company_currency)s: Odoo has no "
         "rate for %(currency)s. It is kept in %(currency)s on the parcels; add a rate, and the next change "

@@ -22,6 +22,7 @@ PARCEL_FIELDS = [
     "void_date",
     "items",
     "items_from_order",
+    "label_tracking_url",
 ]
 
 
@@ -61,6 +62,14 @@ class ShipStationShipment(models.Model):
     )
     voided = fields.Boolean()
     void_date = fields.Datetime()
+    label_tracking_url = fields.Char(
+        string="ShipStation Tracking Page", help="The tracking page ShipStation gave the label."
+    )
+    tracking_url = fields.Char(
+        compute="_compute_tracking_url",
+        string="Tracking Link",
+        help="The label's own tracking page, or its carrier's (ShipStation > Tracking Links).",
+    )
     items = fields.Text(string="Items (SKU: quantity)", help="What ShipStation says left in this parcel.")
     items_from_order = fields.Boolean(
         string="Items From the Order",
@@ -74,6 +83,14 @@ class ShipStationShipment(models.Model):
             "A ShipStation parcel is recorded once per delivery.",
         ),
     ]
+
+    @api.depends("label_tracking_url", "carrier_code", "tracking_number")
+    def _compute_tracking_url(self):
+        urls = self.env["shipstation.tracking.link"]._shipstation_urls(
+            {(p.carrier_code, p.tracking_number) for p in self if not p.label_tracking_url}
+        )
+        for parcel in self:
+            parcel.tracking_url = parcel.label_tracking_url or urls.get((parcel.carrier_code, parcel.tracking_number))
 
     @api.model
     def _values_from_parcel(self, parcel):
@@ -97,6 +114,7 @@ class ShipStationShipment(models.Model):
             "void_date": naive(parcel.void_date),
             "items": json.dumps(parcel.items) if parcel.items is not None else False,
             "items_from_order": parcel.items_from_order,
+            "label_tracking_url": parcel.tracking_url or False,
         }
 
     @api.model
@@ -117,6 +135,7 @@ class ShipStationShipment(models.Model):
             void_date=values.get("void_date") or None,
             items=tuple(tuple(item) for item in items) if items is not None else None,
             items_from_order=values.get("items_from_order") or False,
+            tracking_url=values.get("label_tracking_url") or "",
         )
 
     # ------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import timezone
 
 from markupsafe import Markup, escape
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero
 
@@ -125,6 +125,32 @@ class StockPicking(models.Model):
         help="ShipStation order this delivery's order was merged into.",
     )
     shipstation_shipment_ids = fields.One2many("shipstation.shipment", "picking_id", string="ShipStation Parcels")
+
+    @api.depends(
+        "shipstation_shipment_ids.tracking_url",
+        "shipstation_shipment_ids.voided",
+        "shipstation_shipment_ids.charged",
+    )
+    def _compute_carrier_tracking_url(self):
+        """Odoo's tracking link, for ShipStation deliveries from their parcels: one live
+        parcel gives its URL, several Odoo's multi-parcel form (a JSON list of
+        ``[tracking number, url]``), so the Tracking button, the portal and the delivery
+        e-mail link them as for Odoo's own carriers, with or without a delivery method."""
+        res = super()._compute_carrier_tracking_url()
+        for picking in self.filtered("shipstation_shipment_ids"):
+            links = [
+                [parcel.tracking_number, parcel.tracking_url]
+                for parcel in picking.shipstation_shipment_ids.sorted(
+                    lambda p: (str(p.shipstation_create_date or ""), p.id)
+                )
+                if not parcel.voided and parcel.tracking_number and parcel.tracking_url
+            ]
+            links = [link for index, link in enumerate(links) if link not in links[:index]]
+            if len(links) == 1:
+                picking.carrier_tracking_url = links[0][1]
+            elif links:
+                picking.carrier_tracking_url = json.dumps(links)
+        return res
 
     def action_export_to_shipstation(self):
         """Export the selected deliveries to ShipStation now (form button and list action).
@@ -416,6 +442,7 @@ class StockPicking(models.Model):
                     _("Odoo did not validate %(name)s (it is %(state)s).", name=picking.name, state=picking.state)
                 )
             notes[picking.id] = [msg.message(msg.VALIDATED)]
+            picking._shipstation_tell_sale()
             backorders = picking.backorder_ids.filtered("is_exported_to_shipstation")
             if backorders:
                 # What the next sync will find for them, so it has nothing to change.
@@ -424,6 +451,23 @@ class StockPicking(models.Model):
                 )
                 notes[picking.id].append(msg.message(msg.BACKORDER_CREATED, names=backorders.mapped("name")))
         return notes
+
+    def _shipstation_tell_sale(self):
+        """An internal note on the sale order for customer service: what shipped, with which
+        carrier (nothing reaches the customer: the delivery's own e-mail does that)."""
+        sale = self.sale_id if "sale_id" in self._fields else False
+        parcels = self.shipstation_shipment_ids.filtered(lambda p: not p.voided and p.tracking_number)
+        if not sale or not parcels:
+            return
+        lines = [
+            Markup('<a href="%s" target="_blank">%s</a> (%s)')
+            % (p.tracking_url, p.tracking_number, p.carrier_code or "?")
+            if p.tracking_url
+            else escape("%s (%s)" % (p.tracking_number, p.carrier_code or "?"))
+            for p in parcels
+        ]
+        text = render(msg.message(msg.SALE_SHIPPED, name=self.name), self.env.lang)
+        sale.sudo()._message_log(body=escape(text) + Markup("<br/>") + Markup("<br/>").join(lines))
 
     def _shipstation_split_beyond(self, beyond):
         """Move what ShipStation's order does not hold out of this delivery, before it is

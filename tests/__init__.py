@@ -6,3 +6,4 @@ from . import test_shipment_sync
 from . import test_shop_setups
 from . import test_sync_language
 from . import test_sync_runs
+from . import test_tracking_links

@@ -30,6 +30,7 @@ PARCEL_ADDED = "parcel_added"  # tracking, carrier
 PARCEL_ADDED_NO_CARRIER = "parcel_added_no_carrier"  # tracking
 PARCEL_REMOVED = "parcel_removed"  # tracking
 VALIDATED = "validated"
+SALE_SHIPPED = "sale_shipped"  # name: the delivery
 COST_NOT_CONVERTED = "cost_not_converted"  # cost, currency, company_currency
 BACKORDER_CREATED = "backorder_created"  # names
 BACKORDER_NOT_IN_ORDER = "backorder_not_in_order"  # names

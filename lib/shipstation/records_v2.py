@@ -150,6 +150,7 @@ def parcel_from_label(label, currency=None):
         void_date=_time(label, "voided_at", "label", raw_id, order_id),
         is_return=bool(label.get("is_return_label")),
         items=None,
+        tracking_url=url if isinstance(url := label.get("tracking_url"), str) and url.startswith("https://") else "",
     )
 
 

@@ -81,6 +81,8 @@ class Parcel:
     is_return: bool = False
     items: tuple = None
     items_from_order: bool = False
+    #: The tracking page ShipStation gives the label itself (API v2), if any.
+    tracking_url: str = ""
 
     @property
     def sort_key(self):
