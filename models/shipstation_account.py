@@ -94,6 +94,17 @@ class ShipStationAccount(models.Model):
         if not self.api_url or self.api_url.rstrip("/") in defaults.values():
             self.api_url = defaults[self.api_version or "v1"]
 
+    def _shipstation_carrier_for(self, parcels):
+        """The delivery method the Carrier Mapping gives the carrier and service that shipped
+        (its first live parcel): the mapping read the other way round. None when none maps."""
+        live = [p for p in parcels if not p.voided and not p.is_return and p.carrier_code]
+        if not live or not self.carrier_mapping_ids:
+            return None
+        carrier, service = live[0].carrier_code.lower(), (live[0].service_code or "").lower()
+        mappings = self.carrier_mapping_ids.filtered(lambda m: (m.carrier_code or "").lower() == carrier)
+        exact = mappings.filtered(lambda m: (m.service_code or "").lower() == service)
+        return (exact or mappings.filtered(lambda m: not m.service_code))[:1].carrier_id or None
+
     def _shipstation_ref(self, number):
         """How ShipStation writes the id ``number`` for this account (v2: ``se-123``)."""
         self.ensure_one()

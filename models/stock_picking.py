@@ -357,6 +357,10 @@ class StockPicking(models.Model):
                 names = {"currency": account.currency_id.name, "company_currency": self.company_id.currency_id.name}
                 decision.notes.append(msg.message(msg.COST_NOT_CONVERTED, cost="%.2f" % decision.cost, **names))
             vals["shipstation_shipping_cost"] = cost or False
+            if not self.carrier_id:
+                carrier = account._shipstation_carrier_for(decision.parcels)
+                if carrier:
+                    vals["carrier_id"] = carrier.id
             if (self.carrier_tracking_ref or False) != (decision.tracking_ref or False):
                 # Written before any validation: stock_delivery then leaves the carrier alone.
                 vals["carrier_tracking_ref"] = decision.tracking_ref or False

@@ -1,5 +1,6 @@
 from . import test_api_v2
 from . import test_export
+from . import test_portal_tracking
 from . import test_real_data
 from . import test_real_shops
 from . import test_shipment_sync

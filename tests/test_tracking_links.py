@@ -124,3 +124,32 @@ class TestTrackingLinksV2(TestTrackingLinks):
     """The same links for an account on ShipStation API v2 (whose labels may carry their own page)."""
 
     API_VERSION = "v2"
+
+
+@tagged("post_install", "-at_install")
+class TestCarrierOnImport(ShipStationCommon):
+    """The account's Carrier Mapping read the other way: the delivery method that shipped."""
+
+    def test_the_mapped_delivery_method_is_set_and_never_called(self):
+        product = self.env["product.product"].create({"name": "UPS Ground fee", "type": "service"})
+        ground = self.env["delivery.carrier"].create(
+            {"name": "UPS Ground", "fixed_price": 99.0, "product_id": product.id, "integration_level": "rate_and_ship"}
+        )
+        air = self.env["delivery.carrier"].create({"name": "UPS Air", "fixed_price": 50.0, "product_id": product.id})
+        self.account.carrier_mapping_ids = [
+            Command.create({"carrier_id": air.id, "carrier_code": "ups", "service_code": "ups_next_day_air"}),
+            Command.create({"carrier_id": ground.id, "carrier_code": "ups", "service_code": "ups_ground"}),
+        ]
+        picking, order = self._make_delivery([(self.mug, 1)])
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "1ZMAP"}], service_code="ups_ground"
+        )
+        self._sync()
+        self.assertEqual((picking.state, picking.carrier_id), ("done", ground))
+        self.assertEqual(picking.carrier_price, 0.0)
+        self.assertFalse(any("sent to carrier" in (body or "") for body in picking.message_ids.mapped("body")))
+        unmapped, order = self._make_delivery([(self.tee, 1)])
+        self.sandbox.store.ship_order(order["orderId"], carrier_code="fedex", service_code="fedex_ground")
+        self._sync()
+        self.assertEqual(unmapped.state, "done")
+        self.assertFalse(unmapped.carrier_id)
