@@ -56,7 +56,28 @@ def partner_for(address):
     )
 
 
+def sale_delivery_for(name, items, partner):
+    """The delivery of a confirmed sale order of ``partner``, named ``name`` (the demo's
+    ShipStation order number), so the customer's own path can be followed in the portal."""
+    sale = env["sale.order"].create(
+        {
+            "partner_id": partner.id,
+            "order_line": [
+                Command.create({"product_id": product_for(item).id, "product_uom_qty": item["quantity"]})
+                for item in items
+            ],
+        }
+    )
+    sale.action_confirm()
+    picking = sale.picking_ids
+    picking.write({"name": name})
+    picking.action_assign()
+    return picking
+
+
 def delivery_for(name, items, partner):
+    if "sale.order" in env:
+        return sale_delivery_for(name, items, partner)
     out = warehouse.out_type_id
     customers = env.ref("stock.stock_location_customers")
     picking = env["stock.picking"].create(
@@ -99,6 +120,18 @@ account = env["shipstation.account"].create(
     }
 )
 pickings = env["stock.picking"]
+# One customer of the demo has a portal login: their orders show the tracking links.
+portal_customer = partner_for(SEED["orders"][0]["shipTo"])
+portal_customer.email = "customer@example.com"
+env["res.users"].create(
+    {
+        "name": portal_customer.name,
+        "login": "customer",
+        "password": "customer",
+        "partner_id": portal_customer.id,
+        "groups_id": [Command.set([env.ref("base.group_portal").id])],
+    }
+)
 for order in SEED["orders"]:
     parent = (order.get("advancedOptions") or {}).get("parentId")
     if not order["orderNumber"].startswith("WH/OUT/DEMO-") or parent:
@@ -107,7 +140,7 @@ for order in SEED["orders"]:
     for child in SEED["orders"]:
         if (child.get("advancedOptions") or {}).get("parentId") == order["orderId"]:
             items += child["items"]  # the delivery holds what ShipStation split off
-    picking = delivery_for(order["orderNumber"], items, partner_for(order["shipTo"]))
+    picking = delivery_for(order["orderNumber"], items, portal_customer)
     picking.write(
         {
             "is_exported_to_shipstation": True,
@@ -118,7 +151,7 @@ for order in SEED["orders"]:
     pickings |= picking
 for number in (1, 2, 3):
     item = {"sku": "SS-MUG", "name": "ShipStation Logo Mug", "quantity": number}
-    pickings |= delivery_for("WH/OUT/NEW-%03d" % number, [item], partner_for(SEED["orders"][0]["shipTo"]))
+    pickings |= delivery_for("WH/OUT/NEW-%03d" % number, [item], portal_customer)
 # The deliveries existed before ShipStation received them.
 env.cr.execute(
     "UPDATE stock_picking SET create_date = now() at time zone 'UTC' - interval '30 days' " "WHERE id IN %s",
