@@ -40,7 +40,7 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual(good.state, "done")
         self.assertEqual(good.carrier_tracking_ref, "STILL1")
         self.assertEqual(missing.shipstation_sync_state, "failed")
-        self.assertIn("987654", missing.shipstation_sync_message)
+        self.assertIn(self.account._shipstation_ref(987654), missing.shipstation_sync_message)  # se-987654 on v2
         self.assertEqual(broken.shipstation_sync_state, "failed")
         self.assertIn("could not return", broken.shipstation_sync_message)
         self.assertEqual(report.failed, 2)

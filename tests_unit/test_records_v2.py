@@ -143,3 +143,13 @@ def test_a_label_cost_in_another_currency_than_the_account_is_set_aside_naming_i
     with pytest.raises(Unreadable) as caught:
         records_v2.parcel_from_label(label(shipment_cost={"currency": "eur", "amount": 7.5}), currency="USD")
     assert (caught.value.field, caught.value.value) == ("shipment_cost.currency", "eur")
+
+
+def test_a_missing_v2_shipment_is_named_as_v2_writes_it():
+    facts = RemoteFacts(missing={300}, id_prefix="se-")
+    (d,) = planner.plan([PickingSnapshot(id=1, name="WH/OUT/1", order_id=300, demand={"MUG": 1.0})], facts)
+    assert d.action == v.FAIL and d.message.get("order_id") == "se-300"
+    (d,) = planner.plan(
+        [PickingSnapshot(id=1, name="WH/OUT/1", order_id=300, demand={"MUG": 1.0})], RemoteFacts(missing={300})
+    )
+    assert d.message.get("order_id") == 300  # v1's messages are unchanged

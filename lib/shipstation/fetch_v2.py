@@ -64,7 +64,7 @@ def fetch_changes_v2(  # noqa: PLR0913 - the v1 reader's arguments, and v2's loo
     :return: :class:`RemoteFacts`
     :raises ShipStationError: when ShipStation cannot be read; nothing is half-read
     """
-    facts = RemoteFacts()
+    facts = RemoteFacts(id_prefix="se-")
     start = window_start(targets, since, overlap)
     if start is None:
         return facts
@@ -104,7 +104,7 @@ def _read_unlabelled(client, facts, targets, currency):
 
 def fetch_orders_v2(client, targets, currency=None):
     """Everything ShipStation (v2) knows of a few deliveries' shipments, read by id."""
-    facts = RemoteFacts()
+    facts = RemoteFacts(id_prefix="se-")
     for target in targets:
         _read_one_safely(client, facts, target, currency)
     return facts

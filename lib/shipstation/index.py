@@ -35,6 +35,11 @@ class FactsIndex:
             for holder in holders:
                 self._family_keys.setdefault(facts.family.get(holder), set()).add(key)
 
+    def ref(self, order_id):
+        """An order id as the account's API writes it (v2: ``se-123``), for messages; v1's
+        stays the number it always was (a message compares by its parameters)."""
+        return "%s%s" % (self.facts.id_prefix, order_id) if self.facts.id_prefix else order_id
+
     def order(self, order_id):
         """The order dict read in this run, or None."""
         return self.facts.orders.get(order_id)

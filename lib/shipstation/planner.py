@@ -393,7 +393,7 @@ class _PickingPlan:
             # Not read again in this run: the failure stands until its order is.
             return self._decision(NOTHING, snap.parcels)
         if self.index.is_missing(snap.order_id) and not self.survivor_id:
-            return self._fail(msg.message(msg.ORDER_MISSING, order_id=snap.order_id, name=snap.name))
+            return self._fail(msg.message(msg.ORDER_MISSING, order_id=self.index.ref(snap.order_id), name=snap.name))
         unreadable = self.index.unreadable_of(self.own_orders() | {self.survivor_id})
         if unreadable is not None:
             kind, record_id, field_name, value = unreadable
@@ -402,7 +402,7 @@ class _PickingPlan:
             )
         error = self.index.error_of(snap.order_id)
         if error is not None:
-            return self._fail(msg.message(msg.ORDER_UNREADABLE, order_id=snap.order_id, error=error))
+            return self._fail(msg.message(msg.ORDER_UNREADABLE, order_id=self.index.ref(snap.order_id), error=error))
         return None
 
     def _fail(self, message):

@@ -161,6 +161,8 @@ class RemoteFacts:
     retried: set = field(default_factory=set)
     #: Failed deliveries no longer read again (their order has been missing for long).
     given_up: int = 0
+    #: How the API writes ids before their number (v2: ``se-``), for what users read.
+    id_prefix: str = ""
 
 
 @dataclass
