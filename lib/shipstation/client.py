@@ -15,7 +15,7 @@ import requests
 from .encoding import decode_record, encode_params, encode_value
 from .errors import MalformedResponseError
 from .timeutil import PACIFIC
-from .transport import Transport, _Url
+from .transport import Transport
 
 _logger = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ class ShipStationClient(Transport):
         auth = requests.auth.HTTPBasicAuth(api_key or "", api_secret or "")
         super().__init__(base_url or DEFAULT_API_URL, auth, **options)
         self.page_size = page_size
-        #: List entries that were not records at all (set aside, logged).
-        self.set_aside = 0
 
     # ------------------------------------------------------------------ results
 
@@ -60,20 +58,8 @@ class ShipStationClient(Transport):
             the page had
         :raises MalformedResponseError: when the answer lacks its list
         """
-        query = dict(params, page=page, pageSize=self.page_size)
-        data = self._request("GET", path, params=query)
-        records = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(records, list):
-            url = _Url(self.base_url, path, query).full
-            raise MalformedResponseError("ShipStation list without its '%s' list" % key, "GET", url)
-        readable = []
-        for record in records:
-            if isinstance(record, dict):
-                readable.append(decode_record(record))
-            else:
-                self.set_aside += 1
-                _logger.warning("ShipStation %s: entry %r of page %s is not a record; set aside", path, record, page)
-        return readable, _as_int(data.get("total")), len(records)
+        records, data, size = self._list_page(path, key, dict(params, page=page, pageSize=self.page_size))
+        return [decode_record(record) for record in records], _as_int(data.get("total")), size
 
     def _paginate(self, path, key, params):
         """Yield the records of a page-numbered list endpoint, each once.

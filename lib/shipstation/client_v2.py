@@ -18,7 +18,7 @@ import requests
 from .errors import MalformedResponseError, NotFoundError
 from .export_v2 import error_message, shipment_from_order
 from .records_v2 import parse_time, v2_number
-from .transport import Transport, _Url
+from .transport import Transport
 
 _logger = logging.getLogger(__name__)
 
@@ -67,27 +67,14 @@ class ShipStationV2Client(Transport):
         super().__init__(base_url or DEFAULT_API_URL_V2, ApiKeyAuth(api_key), **options)
         self._headers["Content-Type"] = "application/json"
         self.page_size = page_size
-        #: List entries that were not records at all (set aside, logged).
-        self.set_aside = 0
 
     # ------------------------------------------------------------------ lists
 
     def _page(self, path, key, params, page):
         """One page of a list: ``(records, pages, size)``."""
-        query = dict(params, page=page, page_size=self.page_size)
-        data = self._request("GET", path, params=query)
-        records = data.get(key) if isinstance(data, dict) else None
-        if not isinstance(records, list):
-            url = _Url(self.base_url, path, query).full
-            raise MalformedResponseError("ShipStation list without its '%s' list" % key, "GET", url)
-        readable = [r for r in records if isinstance(r, dict)]
-        if len(readable) < len(records):
-            self.set_aside += len(records) - len(readable)
-            _logger.warning(
-                "ShipStation %s: %d entries of page %s are not records", path, len(records) - len(readable), page
-            )
+        records, data, size = self._list_page(path, key, dict(params, page=page, page_size=self.page_size))
         pages = data.get("pages")
-        return readable, pages if isinstance(pages, int) and not isinstance(pages, bool) else None, len(records)
+        return records, pages if isinstance(pages, int) and not isinstance(pages, bool) else None, size
 
     def _paginate(self, path, key, params):
         """Yield the records of a list, each once, until an empty or short page, or the

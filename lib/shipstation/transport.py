@@ -87,6 +87,8 @@ class Transport:
         self.calls_by_endpoint = Counter()
         self.waited = 0.0  # total seconds slept for rate limits and back-off
         self.rate_limit_remaining = None
+        #: List entries that were not records at all (set aside, logged).
+        self.set_aside = 0
         # monotonic time at which the current window ends (margin included)
         self._reset_at = None
 
@@ -224,6 +226,31 @@ class Transport:
             retry_after = retry_after if retry_after is not None else reset
             raise RateLimitError(message, method, url, retry_after=retry_after)
         raise error_for_status(status, data, response.text, method, url)
+
+    def _list_page(self, path, key, query):
+        """GET one page of a list endpoint: ``(records, data, size)``.
+
+        ``records`` are the page's entries that are JSON objects; any other entry is set
+        aside, counted in :attr:`set_aside` and logged. ``data`` is the whole answer (for its
+        counts) and ``size`` how many entries the page had.
+
+        :raises MalformedResponseError: when the answer lacks its list
+        """
+        data = self._request("GET", path, params=query)
+        records = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            url = _Url(self.base_url, path, query).full
+            raise MalformedResponseError("ShipStation list without its '%s' list" % key, "GET", url)
+        readable = [record for record in records if isinstance(record, dict)]
+        if len(readable) < len(records):
+            self.set_aside += len(records) - len(readable)
+            _logger.warning(
+                "ShipStation %s: %d entries of page %s are not records; set aside",
+                path,
+                len(records) - len(readable),
+                query.get("page"),
+            )
+        return readable, data, len(records)
 
     def _get_dict(self, path, params=None):
         """GET a path whose answer must be a JSON object."""
