@@ -10,12 +10,14 @@ Standard library plus ``python-dateutil`` only; nothing here imports Odoo. Typic
         ...  # point a client at server.url with Basic auth key/secret
         server.store.ship_order(order_id)  # change data behind the client's back
         server.faults.add(status=503, path="/shipments")
+        server.wait_webhooks()  # deliveries to subscribed URLs are made by a background worker
 
 See :mod:`.store` for the seed format (relative timestamps like ``"now-3d"``).
 """
 
 import os
 
+from .hooks import WebhookDelivery
 from .records import FakeClock, InvalidRequest
 from .server import Faults, LoggedRequest, RateLimiter, SandboxServer
 from .store import SandboxStore
@@ -31,4 +33,5 @@ __all__ = [
     "RateLimiter",
     "SandboxServer",
     "SandboxStore",
+    "WebhookDelivery",
 ]

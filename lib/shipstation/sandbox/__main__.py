@@ -5,6 +5,11 @@
 ``--seed`` the packaged demo seed is loaded; ``--no-seed`` starts empty; ``--port 0`` picks
 a free port. Serves until Ctrl-C or SIGTERM. ``--key-v2`` is the ``API-Key`` of the API v2
 dialect under ``/v2/``.
+
+Webhooks: subscribe with ``POST /webhooks/subscribe`` (v1) or ``POST /v2/environment/webhooks``
+(v2); the sandbox then posts to the subscribed URLs when labels are created or orders marked as
+shipped, v2 deliveries signed with the key published at ``GET /jwks`` (no auth).
+``POST /_sandbox/webhooks/fire`` sends some at will, ``GET /_sandbox/webhooks`` lists them.
 """
 
 import argparse
@@ -27,6 +32,9 @@ def build_parser():
     parser.add_argument("--key-v2", default="v2-key", help="API-Key header expected under /v2/")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per window (default unlimited)")
     parser.add_argument("--rate-window", type=float, default=60, help="window length in seconds (default 60)")
+    parser.add_argument(
+        "--webhook-timeout", type=float, default=5.0, help="seconds one webhook delivery may take (default 5)"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -48,14 +56,15 @@ def main(argv=None):
         rate_window=args.rate_window,
         verbose=args.verbose,
         api_key_v2=args.key_v2,
+        webhook_timeout=args.webhook_timeout,
     )
     stopping = threading.Event()
     # SIGTERM (docker stop, subprocess.terminate) ends the loop like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     server.start()
     print(
-        "ShipStation sandbox listening on %s (key=%s, %d orders)"
-        % (server.url, args.key, server.store.counts()["orders"]),
+        "ShipStation sandbox listening on %s (key=%s, %d orders; webhook keys at %s)"
+        % (server.url, args.key, server.store.counts()["orders"], server.jwks_url),
         flush=True,
     )
     try:

@@ -126,6 +126,7 @@ class StoreQueries:
         service_code=None,
         recipient_name=None,
         store_id=None,
+        batch_id=None,
         windows=(),
         include_items=False,
         sort_by=None,
@@ -135,6 +136,7 @@ class StoreQueries:
     ):
         """Filter, sort and page shipments like ``GET /shipments`` (orderNumber exact).
 
+        :param batch_id: only the labels of this batch (a webhook's ``batchId``)
         :return: ``(total, rendered shipments)``; ``shipmentItems`` is None unless
             ``include_items``
         """
@@ -151,6 +153,9 @@ class StoreQueries:
                 rows = [r for r in rows if _fold(recipient_name) in _fold((r.get("shipTo") or {}).get("name"))]
             if store_id is not None:
                 rows = [r for r in rows if (r.get("advancedOptions") or {}).get("storeId") == store_id]
+            if batch_id is not None:
+                batch = self._in_batch("labels", batch_id)
+                rows = [r for r in rows if r["shipmentId"] in batch]
             rows = _in_windows(rows, windows)
             total, items = self._page(rows, sort_by or "createDate", "shipmentId", descending, page, page_size)
         if not include_items:
@@ -164,6 +169,7 @@ class StoreQueries:
         order_id=None,
         order_number=None,
         tracking_number=None,
+        batch_id=None,
         windows=(),
         sort_by=None,
         descending=False,
@@ -172,6 +178,7 @@ class StoreQueries:
     ):
         """Filter, sort and page fulfillments like ``GET /fulfillments``.
 
+        :param batch_id: only the fulfillments of this batch (a webhook's ``batchId``)
         :return: ``(total, rendered fulfillments)``
         """
         with self._lock:
@@ -180,5 +187,8 @@ class StoreQueries:
                 rows = [r for r in rows if r["fulfillmentId"] == fulfillment_id]
             if tracking_number:
                 rows = [r for r in rows if _fold(r.get("trackingNumber")) == _fold(tracking_number)]
+            if batch_id is not None:
+                batch = self._in_batch("fulfillments", batch_id)
+                rows = [r for r in rows if r["fulfillmentId"] in batch]
             rows = _in_windows(rows, windows)
             return self._page(rows, sort_by or "createDate", "fulfillmentId", descending, page, page_size)

@@ -13,6 +13,7 @@ from datetime import timezone
 from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
+from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
 
 MAX_PAGE_SIZE = 500
@@ -168,6 +169,7 @@ def list_shipments(server, q, _body):
         service_code=q.text("serviceCode"),
         recipient_name=q.text("recipientName"),
         store_id=q.integer("storeId"),
+        batch_id=q.text("batchId"),
         windows=q.windows(("createDate", "shipDate", "voidDate"), dates=("shipDate",)),
         include_items=q.boolean("includeShipmentItems"),
         **q.sorting(_LABEL_SORTS),
@@ -183,6 +185,7 @@ def list_fulfillments(server, q, _body):
         order_id=q.integer("orderId"),
         order_number=q.text("orderNumber"),
         tracking_number=q.text("trackingNumber"),
+        batch_id=q.text("batchId"),
         windows=q.windows(("createDate", "shipDate"), dates=("shipDate",)),
         **q.sorting(_LABEL_SORTS),
     )
@@ -292,8 +295,9 @@ def control_clear_faults(server, q, body):
 
 
 def control_reset(server, q, body):
-    """``POST /_sandbox/reset``: reload the remembered seed(s)."""
+    """``POST /_sandbox/reset``: reload the remembered seed(s); forget webhook subscriptions."""
     server.store.reset()
+    server.webhooks.clear()
     return server.store.counts()
 
 
@@ -314,12 +318,13 @@ ROUTES = [
     ("POST", r"/_sandbox/faults/clear", control_clear_faults),
     ("POST", r"/_sandbox/reset", control_reset),
     ("GET", r"/_sandbox/seed", lambda server, q, body: server.store.dump_seed()),
+    *WEBHOOK_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$", re.IGNORECASE), handler) for method, pattern, handler in ROUTES]
 
 
 def dispatch(server, method, path, query, body):
-    """Run the route for a request. :return: ``(status, body)``; raises :class:`RouteError`"""
+    """Run the route for a request. :return: ``(status, body)`` (body None: 204); raises :class:`RouteError`"""
     allowed = False
     for route_method, pattern, handler in ROUTES:
         match = pattern.match(path)
@@ -329,7 +334,8 @@ def dispatch(server, method, path, query, body):
             allowed = True
             continue
         try:
-            return 200, handler(server, Query(query), body, *match.groups())
+            result = handler(server, Query(query), body, *match.groups())
+            return (204, None) if result is None else (200, result)
         except InvalidRequest as exc:
             raise _invalid(exc.field, str(exc)) from None
         except KeyError as exc:

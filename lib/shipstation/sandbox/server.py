@@ -5,7 +5,12 @@ Each v1 request goes through, in order: Basic auth (401), the rate limiter (429;
 does not spend budget), fault switches, then the route. Control routes under
 ``/_sandbox/`` (for demos driving a standalone sandbox) need the same auth but skip the
 limiter and the faults, so a demo script never eats the connector's budget and can
-always clear a fault it set.
+always clear a fault it set. ``GET /jwks``, the public keys of v2 webhook signatures,
+needs no auth at all, like ShipStation's own key URL.
+
+The server also calls webhook subscribers (:mod:`.hooks`, routes in :mod:`.hook_routes`):
+one background worker per server posts the deliveries, :meth:`SandboxServer.wait_webhooks`
+waits for them and :attr:`SandboxServer.webhook_deliveries` logs them.
 """
 
 import base64
@@ -20,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from . import v2
+from .hooks import WebhookHub
 from .quirks import Quirks
 from .routes import RouteError, dispatch
 from .store import SandboxStore
@@ -209,6 +215,7 @@ class SandboxServer:
     :param rate_window_v2: v2 window length in seconds
     :param clock: clock of the rate limiter and of a new store (default: the store's)
     :param verbose: log one stderr line per request
+    :param float webhook_timeout: seconds one webhook delivery may take
     """
 
     def __init__(
@@ -226,6 +233,7 @@ class SandboxServer:
         api_key_v2="v2-key",
         rate_limit_v2=200,
         rate_window_v2=60,
+        webhook_timeout=5.0,
     ):
         self.store = store if store is not None else SandboxStore(clock=clock)
         if seed is not None:
@@ -240,11 +248,19 @@ class SandboxServer:
         self._api_key_v2 = api_key_v2
         self._log, self._log_lock = [], threading.Lock()
         self._httpd = self._thread = None
+        #: Webhook subscriptions of both dialects, signing key and delivery worker.
+        self.webhooks = WebhookHub(self, timeout=webhook_timeout)
+        self.store.add_listener(self.webhooks.store_event)
 
     @property
     def url(self):
         """Base URL, e.g. ``http://127.0.0.1:54321``."""
         return "http://%s:%s" % (self.host, self.port)
+
+    @property
+    def jwks_url(self):
+        """URL of the public keys that sign v2 webhooks (``KeyCache(server.jwks_url)``)."""
+        return self.url + "/jwks"
 
     def start(self):
         """Serve in a daemon thread. :return: self"""
@@ -259,10 +275,12 @@ class SandboxServer:
                 daemon=True,
             )
             self._thread.start()
+        self.webhooks.start()
         return self
 
     def stop(self):
-        """Stop serving and free the port."""
+        """Stop serving and free the port; webhook deliveries not yet made are dropped."""
+        self.webhooks.stop()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -274,6 +292,17 @@ class SandboxServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+    # -- webhooks ------------------------------------------------------------------------
+
+    @property
+    def webhook_deliveries(self):
+        """Copy of the delivery log: ``WebhookDelivery(url, event, status_or_error, seconds)``."""
+        return self.webhooks.deliveries
+
+    def wait_webhooks(self, timeout=5):
+        """Wait until every webhook delivery queued so far was made. :return: whether it was"""
+        return self.webhooks.wait(timeout)
 
     # -- request log ---------------------------------------------------------------------
 
@@ -318,6 +347,8 @@ class SandboxServer:
         """Decide ``(status, body, headers)`` for one request (``api_key``: the API-Key header)."""
         if v2.is_v2(path):
             return v2.answer(self, method, path, query, raw_body, api_key)
+        if path.lower() == "/jwks" and method == "GET":
+            return 200, self.webhooks.jwks(), {}
         control = path.lower().startswith("/_sandbox/")
         if not self._authorized(auth):
             return 401, dict(AUTH_DENIED), self.limiter.peek()

@@ -75,7 +75,8 @@ class ShippingMutations:
             items?: [{"sku", "quantity"}], carrierCode?, serviceCode?}``, one shipment each;
             default one parcel with all items; ``items: []`` makes a label without items
         :param ship_date: date, ``YYYY-MM-DD`` or ``now-1d``; default today (Pacific)
-        :return: the rendered new shipments; the order becomes shipped
+        :return: the rendered new shipments; the order becomes shipped; the labels are one
+            batch (one webhook, see :meth:`~.store.SandboxStore.add_listener`)
         """
         with self._lock:
             order = self._order(order_id)
@@ -90,6 +91,7 @@ class ShippingMutations:
                 carrierCode=shipments[0]["carrierCode"],
                 serviceCode=shipments[0]["serviceCode"],
             )
+            self._batch("labels", [s["shipmentId"] for s in shipments])
             return render(shipments)
 
     def add_return_label(
@@ -102,7 +104,8 @@ class ShippingMutations:
         carrier_code="ups",
         service_code="ups_ground",
     ):
-        """Create a return label (``isReturnLabel`` true); the order status is unchanged.
+        """Create a return label (``isReturnLabel`` true); the order status is unchanged, and
+        no webhook fires (ShipStation's label webhooks are for outbound labels).
 
         :return: the rendered shipment
         """
@@ -170,6 +173,7 @@ class ShippingMutations:
                 }
             )
             order.update(orderStatus="shipped", shipDate=day, carrierCode=carrier_code, modifyDate=now)
+            self._batch("fulfillments", [fulfillment["fulfillmentId"]])
             return render(fulfillment)
 
     def void_fulfillment(self, fulfillment_id):

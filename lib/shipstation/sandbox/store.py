@@ -58,6 +58,7 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
         self.clock = clock or utcnow
         self._lock = threading.RLock()
         self._seeds = []
+        self._listeners = []
         self._clear()
 
     def _clear(self):
@@ -72,6 +73,35 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
         self._ful_by_order, self._ful_by_number = {}, {}
         self._next = dict(FIRST_IDS)
         self._tracking_seq = itertools.count(1000000001)
+        self._batches = {}  # batch id -> (kind, record ids), what a webhook's resource_url names
+
+    # -- events ------------------------------------------------------------------------
+
+    def add_listener(self, callback):
+        """Call ``callback(kind, batch_id)`` after each batch of changes a webhook reports.
+
+        ``kind`` is ``labels`` (outbound labels created: :meth:`ship_order`, and
+        :meth:`add_many` with ``ship``) or ``fulfillments`` (:meth:`mark_as_shipped`).
+        ``batch_id`` filters the records of the batch: ``batchId`` of ``GET /shipments`` and
+        ``GET /fulfillments``, ``batch_id`` of ``GET /v2/labels``. The callback runs with the
+        store lock held, so it must only hand the news on (the server queues deliveries).
+        Listeners survive :meth:`reset`.
+        """
+        with self._lock:
+            self._listeners.append(callback)
+
+    def _batch(self, kind, record_ids):
+        """Record a batch of new labels or fulfillments and tell the listeners (lock held)."""
+        batch_id = str(uuid.uuid4())
+        self._batches[batch_id] = (kind, frozenset(record_ids))
+        for listener in self._listeners:
+            listener(kind, batch_id)
+        return batch_id
+
+    def _in_batch(self, kind, batch_id):
+        """Ids of the records of batch ``batch_id`` if it is one of ``kind`` (lock held)."""
+        found_kind, ids = self._batches.get(batch_id, (None, frozenset()))
+        return ids if found_kind == kind else frozenset()
 
     # -- ids and indexes ---------------------------------------------------------------
 

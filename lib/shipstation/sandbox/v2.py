@@ -21,6 +21,7 @@ import time
 from urllib.parse import unquote, urlencode
 
 from . import v2_records
+from .hook_routes import V2_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
 from .v2_params import Params, V2Error, envelope, invalid, not_found
 
@@ -148,6 +149,7 @@ def list_labels(server, params, _body):
         statuses=(status,) if status else None,
         windows=params.windows((("created_at", "createDate"),)),
         tracking_number=params.text("tracking_number"),
+        batch_id=params.text("batch_id"),
         **params.sorting(_LABEL_SORTS),
     )
     return _listed(server, "/v2/labels", "labels", params, server.store.v2_list_labels, kwargs)
@@ -184,6 +186,7 @@ ROUTES = [
     ("GET", r"/v2/labels", list_labels),
     ("GET", r"/v2/labels/([^/]+)", get_label),
     ("PUT", r"/v2/labels/([^/]+)/void", void_label),
+    *WEBHOOK_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$"), handler) for method, pattern, handler in ROUTES]
 

@@ -130,6 +130,7 @@ class StoreV2Queries:
         statuses=None,
         windows=(),
         tracking_number=None,
+        batch_id=None,
         sort_by="createDate",
         descending=True,
         page=1,
@@ -140,6 +141,7 @@ class StoreV2Queries:
         :param order_id: v1 orderId of the v2 ``shipment_id`` filter
         :param statuses: label statuses to keep (``completed``, ``voided``...; None: all)
         :param windows: ``(field, start, end)`` over ``createDate``, inclusive
+        :param batch_id: only the labels of this batch (a webhook's ``batch_id``)
         :param sort_by: ``createDate``, or ``modifiedAt`` (void date, else creation date)
         :return: ``(total, rendered labels of the page)``
         """
@@ -152,6 +154,9 @@ class StoreV2Queries:
                 rows = [r for r in rows if ("voided" if r.get("voided") else "completed") in statuses]
             if tracking_number:
                 rows = [r for r in rows if _fold(r.get("trackingNumber")) == _fold(tracking_number)]
+            if batch_id is not None:
+                batch = self._in_batch("labels", batch_id)
+                rows = [r for r in rows if r["shipmentId"] in batch]
             rows = _in_windows(rows, windows)
             key = _label_modified if sort_by == "modifiedAt" else _sort_key(sort_by, "shipmentId")
             rows.sort(key=key, reverse=descending)
