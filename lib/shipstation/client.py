@@ -16,6 +16,7 @@ from .encoding import decode_record, encode_params, encode_value
 from .errors import MalformedResponseError
 from .timeutil import PACIFIC
 from .transport import Transport
+from .webhooks import Webhook
 
 _logger = logging.getLogger(__name__)
 
@@ -274,6 +275,50 @@ class ShipStationClient(Transport):
             body["trackingNumber"] = tracking_number
         return self._request("POST", "/orders/markasshipped", body=body)
 
+    # ------------------------------------------------------------------ webhooks
+
+    def list_webhooks(self):
+        """The account's webhook subscriptions (``GET /webhooks``).
+
+        :return: list of :class:`~.webhooks.Webhook` (an entry without an id is skipped)
+        :raises MalformedResponseError: when the answer lacks its ``webhooks`` list
+        """
+        data = self._get_dict("/webhooks")
+        hooks = data.get("webhooks")
+        if not isinstance(hooks, list):
+            url = self.base_url + "/webhooks"
+            raise MalformedResponseError("ShipStation webhook list without its 'webhooks' list", "GET", url)
+        found = (_webhook(h) for h in hooks if isinstance(h, dict))
+        return [hook for hook in found if hook is not None]
+
+    def subscribe_webhook(self, url, event, name=None):
+        """Subscribe ``url`` to ``event`` for every store (``POST /webhooks/subscribe``).
+
+        v1 takes the same URL and event twice: look at :meth:`list_webhooks` first.
+
+        :param str url: the receiver, e.g. Odoo's ``/shipstation/webhook/<token>``
+        :param str event: e.g. ``SHIP_NOTIFY`` (see :data:`~.webhooks.V1_EVENTS`)
+        :param str name: the ``friendly_name`` ShipStation's settings show
+        :return: the new :class:`~.webhooks.Webhook`
+        :raises ShipStationError: on any failure
+        """
+        body = {"target_url": url, "event": event, "store_id": None, "friendly_name": name}
+        data = self._request("POST", "/webhooks/subscribe", body=body)
+        hook_id = data.get("id", data.get("WebHookID")) if isinstance(data, dict) else None
+        if not _is_identity(hook_id):
+            url = self.base_url + "/webhooks/subscribe"
+            raise MalformedResponseError("ShipStation subscribed a webhook without naming its id", "POST", url)
+        return Webhook(str(hook_id), event, body["target_url"], name)
+
+    def unsubscribe_webhook(self, webhook_id):
+        """Delete a subscription (``DELETE /webhooks/{id}``); one already gone (404) is fine.
+
+        :param str webhook_id: the :attr:`~.webhooks.Webhook.id`
+        :return: None
+        :raises ShipStationError: any other failure
+        """
+        self._delete("/webhooks/%s" % requests.utils.quote(str(webhook_id), safe=""))
+
     def test_connection(self):
         """Check the URL, key and secret with the cheapest call (``GET /orders?pageSize=1``).
 
@@ -299,3 +344,15 @@ def _identity(record, id_key):
     """A record's id when it can identify it (a number or text), else None."""
     record_id = record.get(id_key) if id_key else None
     return record_id if isinstance(record_id, (int, str)) and not isinstance(record_id, bool) else None
+
+
+def _is_identity(value):
+    return isinstance(value, (int, str)) and not isinstance(value, bool) and str(value) != ""
+
+
+def _webhook(record):
+    """A v1 ``GET /webhooks`` entry as a :class:`~.webhooks.Webhook`, or None without an id."""
+    hook_id = record.get("WebHookID")
+    if not _is_identity(hook_id):
+        return None
+    return Webhook(str(hook_id), record.get("HookType"), record.get("Url"), record.get("Name"))

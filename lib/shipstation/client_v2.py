@@ -15,10 +15,11 @@ from datetime import timedelta, timezone
 
 import requests
 
-from .errors import MalformedResponseError, NotFoundError
+from .errors import MalformedResponseError, NotFoundError, ShipStationError
 from .export_v2 import error_message, shipment_from_order
 from .records_v2 import parse_time, v2_number
 from .transport import Transport
+from .webhooks import Webhook
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ PAGE_SIZE_V2 = 100
 #: A bound on the pages of one listing.
 MAX_PAGES_V2 = 2000
 CREATE_SHIPMENTS_BATCH = 100
+WEBHOOKS_PATH = "/v2/environment/webhooks"
 
 
 class ApiKeyAuth(requests.auth.AuthBase):
@@ -241,6 +243,60 @@ class ShipStationV2Client(Transport):
             ]
         return existing, []
 
+    # ------------------------------------------------------------------ webhooks
+
+    def list_webhooks(self):
+        """The environment's webhook subscriptions (``GET /v2/environment/webhooks``, a bare array).
+
+        :return: list of :class:`~.webhooks.Webhook` (an entry without an id is skipped)
+        :raises MalformedResponseError: when the answer is not an array
+        """
+        data = self._request("GET", WEBHOOKS_PATH)
+        if not isinstance(data, list):
+            raise MalformedResponseError(
+                "ShipStation webhook list is not an array", "GET", self.base_url + WEBHOOKS_PATH
+            )
+        found = (_webhook(h) for h in data if isinstance(h, dict))
+        return [hook for hook in found if hook is not None]
+
+    def subscribe_webhook(self, url, event, name=None):
+        """Subscribe ``url`` to ``event`` (``POST /v2/environment/webhooks``).
+
+        v2 refuses the same event and URL twice (409): that subscription is then looked up
+        and returned, so subscribing again is harmless.
+
+        :param str url: the receiver, e.g. Odoo's ``/shipstation/webhook/<token>``
+        :param str event: e.g. ``LABEL_CREATED_V2`` (see :data:`~.webhooks.V2_EVENTS`)
+        :param str name: not sent (v2 subscriptions have no name); kept for the same call as v1
+        :return: the :class:`~.webhooks.Webhook`
+        :raises ShipStationError: on any failure, a 409 without a matching subscription included
+        """
+        try:
+            data = self._request("POST", WEBHOOKS_PATH, body={"event": event, "url": url})
+        except ShipStationError as exc:
+            if exc.status != 409:
+                raise
+            existing = [h for h in self.list_webhooks() if (h.url, h.event) == (url, event)]
+            if not existing:
+                raise
+            return existing[0]
+        hook = _webhook(data) if isinstance(data, dict) else None
+        if hook is None:
+            raise MalformedResponseError(
+                "ShipStation created a webhook without its id", "POST", self.base_url + WEBHOOKS_PATH
+            )
+        return hook
+
+    def unsubscribe_webhook(self, webhook_id):
+        """Delete a subscription (``DELETE /v2/environment/webhooks/{id}``, 204); one already
+        gone (404) is fine.
+
+        :param str webhook_id: the :attr:`~.webhooks.Webhook.id`
+        :return: None
+        :raises ShipStationError: any other failure
+        """
+        self._delete("%s/%s" % (WEBHOOKS_PATH, _path_id(webhook_id)))
+
     def test_connection(self):
         """One cheap authenticated call; raises the typed error when it fails."""
         self._request("GET", "/v2/shipments", params={"page": 1, "page_size": 1})
@@ -256,6 +312,14 @@ def _last_page(page, pages, size, page_size):
     if size == 0 or (pages is not None and page >= pages):
         return True
     return pages is None and size < page_size
+
+
+def _webhook(record):
+    """A v2 webhook object as a :class:`~.webhooks.Webhook`, or None without an id."""
+    hook_id = record.get("webhook_id")
+    if isinstance(hook_id, bool) or not isinstance(hook_id, (int, str)) or str(hook_id) == "":
+        return None
+    return Webhook(str(hook_id), record.get("event"), record.get("url"), record.get("name"))
 
 
 def _path_id(value):

@@ -16,7 +16,7 @@ from collections import Counter
 
 import requests
 
-from .errors import MalformedResponseError, NetworkError, RateLimitError, error_for_status
+from .errors import MalformedResponseError, NetworkError, NotFoundError, RateLimitError, error_for_status
 
 _logger = logging.getLogger(__name__)
 
@@ -251,6 +251,21 @@ class Transport:
                 query.get("page"),
             )
         return readable, data, len(records)
+
+    def _delete(self, path):
+        """DELETE a path; any 2xx is done, with or without a JSON body.
+
+        :return: False when there was nothing to delete (404), else True
+        :raises ShipStationError: any other failure
+        """
+        try:
+            self._request("DELETE", path)
+        except NotFoundError:
+            return False
+        except MalformedResponseError as exc:
+            if not (exc.status and 200 <= exc.status < 300):
+                raise
+        return True
 
     def _get_dict(self, path, params=None):
         """GET a path whose answer must be a JSON object."""
