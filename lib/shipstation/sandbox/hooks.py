@@ -8,12 +8,14 @@ store mutation and the HTTP answer that caused it never wait for a receiver. Eac
 delivery is a POST of ShipStation's thin body ``{"resource_url", "resource_type"}`` with
 ``Content-Type: application/json`` and no credentials; a v2 one also carries the three
 signature headers (:func:`shipstation.webhooks.sign_v2`), made when it is sent, with the
-sandbox's RSA key, published at ``GET /jwks``. Redirects are not followed; a delivery's
+sandbox's RSA key, published at ``GET /jwks``, and stamped with the real time, not the
+store's clock (a receiver checks the stamp against its own clock). Redirects are not followed; a delivery's
 outcome (status, or the error's name) is logged in :attr:`WebhookHub.deliveries`.
 
 ShipStation's rules kept here: only outbound labels fire (a return label does not), one
 webhook for a batch of labels, and v1 subscriptions may repeat where v2 refuses the same
-event and URL twice (409).
+event and URL twice (409). A v1 subscription's ``store_id`` is kept and listed, but does
+not narrow what it receives.
 """
 
 import itertools
