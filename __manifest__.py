@@ -2,13 +2,13 @@
     "name": "ShipStation Connector",
     "summary": "Bring ShipStation tracking, shipping costs and shipped or cancelled "
     "statuses back into Odoo delivery orders, and export deliveries to ShipStation",
-    "version": "17.0.1.3.0",
+    "version": "17.0.1.4.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/shipstation-connector/shipstation_connector",
     "author": "ShipStation Connector contributors",
     "license": "LGPL-3",
     "depends": ["stock_delivery", "mail"],
-    "external_dependencies": {"python": ["requests", "python-dateutil"]},
+    "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},
     "data": [
         "security/shipstation_connector_groups.xml",
         "security/ir.model.access.csv",

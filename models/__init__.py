@@ -4,5 +4,6 @@ from . import shipstation_export
 from . import shipstation_shipment
 from . import shipstation_sync
 from . import shipstation_tracking_link
+from . import shipstation_webhook
 from . import stock_move
 from . import stock_picking

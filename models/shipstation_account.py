@@ -1,4 +1,6 @@
+import hmac
 import logging
+import secrets
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -6,10 +8,17 @@ from odoo.exceptions import UserError
 from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
 from ..lib.shipstation.client_v2 import DEFAULT_API_URL_V2, ShipStationV2Client
 from ..lib.shipstation.errors import AuthenticationError, ShipStationError
+from .shipstation_webhook import WEBHOOK_PATH, check_manager, webhook_url_problem
 
 _logger = logging.getLogger(__name__)
 
 IN_TRANSIT_STATES = ("draft", "done", "cancel")
+MANAGER = "shipstation_connector.group_shipstation_manager"
+
+
+def new_webhook_token():
+    """A fresh secret for the account's webhook URL (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class ShipStationAccount(models.Model):
@@ -83,9 +92,110 @@ class ShipStationAccount(models.Model):
         help="ShipStation refused the API key and secret at the last sync: the key may have expired.",
     )
     last_sync_summary = fields.Text(readonly=True, copy=False)
+    webhook_token = fields.Char(
+        groups=MANAGER,
+        copy=False,
+        readonly=True,
+        help="Secret part of the webhook URL: whoever knows it can ask for a sync of this account.",
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        groups=MANAGER,
+        help="The address ShipStation calls when labels are created (from the system parameter web.base.url).",
+    )
+    webhook_url_warning = fields.Selection(
+        [("local", "not reachable from the internet"), ("http", "not HTTPS")],
+        compute="_compute_webhook_url",
+        groups=MANAGER,
+    )
+    webhook_ids = fields.One2many("shipstation.webhook", "account_id", string="Webhooks")
+    webhook_last_received = fields.Datetime(
+        string="Last Webhook Call",
+        readonly=True,
+        copy=False,
+        help="When ShipStation last called this account's webhook URL (to about ten seconds).",
+    )
+    webhook_pending = fields.Boolean(
+        string="Sync Asked by Webhook",
+        readonly=True,
+        copy=False,
+        help="ShipStation called: a sync of this account is coming.",
+    )
+    webhook_sync_due = fields.Datetime(readonly=True, copy=False)
+    webhook_last_sync = fields.Datetime(
+        string="Last Webhook Sync",
+        readonly=True,
+        copy=False,
+        help="Start of the last sync a webhook call asked for.",
+    )
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
     failed_count = fields.Integer(compute="_compute_picking_counts")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("webhook_token", new_webhook_token())
+        return super().create(vals_list)
+
+    def init(self):
+        # Accounts made before webhooks existed get a token each (a column default would give
+        # them all the same one).
+        self.env.cr.execute("SELECT id FROM shipstation_account WHERE webhook_token IS NULL")
+        for (account_id,) in self.env.cr.fetchall():
+            self.env.cr.execute(
+                "UPDATE shipstation_account SET webhook_token = %s WHERE id = %s", [new_webhook_token(), account_id]
+            )
+
+    @api.depends("webhook_token")
+    def _compute_webhook_url(self):
+        for account in self:
+            account.webhook_url = account._shipstation_webhook_url() if account.webhook_token else False
+            account.webhook_url_warning = webhook_url_problem(account.webhook_url) if account.webhook_url else False
+
+    def _shipstation_webhook_url(self):
+        self.ensure_one()
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        return base.rstrip("/") + WEBHOOK_PATH + (self.sudo().webhook_token or "")
+
+    @api.model
+    def _shipstation_webhook_account(self, token):
+        """The active account whose webhook token is ``token`` (compared in constant time), or an
+        empty recordset."""
+        token = (token or "").encode("utf-8", "replace")
+        found = self.browse()
+        for row in self.sudo().search_read([("webhook_token", "!=", False)], ["webhook_token"]):
+            # Every token is compared, whatever matched before: the time taken says nothing.
+            if hmac.compare_digest(token, row["webhook_token"].encode("utf-8")):
+                found = self.browse(row["id"])
+        return found.sudo()
+
+    def action_subscribe_webhooks(self):
+        """Subscribe in ShipStation the events the sync needs, calling this account's URL."""
+        check_manager(self.env)
+        for account in self:
+            self.env["shipstation.webhook"]._shipstation_subscribe(account)
+        return True
+
+    def action_unsubscribe_webhooks(self):
+        """Remove this account's webhooks from ShipStation."""
+        check_manager(self.env)
+        for account in self:
+            self.env["shipstation.webhook"]._shipstation_unsubscribe(account)
+        return True
+
+    def action_new_webhook_url(self):
+        """Give the account a new secret URL (when the old one leaked); subscribed webhooks move to it."""
+        check_manager(self.env)
+        for account in self:
+            subscribed = bool(account.webhook_ids)
+            if subscribed:
+                self.env["shipstation.webhook"]._shipstation_unsubscribe(account)
+            account.sudo().webhook_token = new_webhook_token()
+            if subscribed:
+                self.env["shipstation.webhook"]._shipstation_subscribe(account)
+        return True
 
     @api.onchange("api_version")
     def _onchange_api_version(self):
@@ -237,7 +347,7 @@ class ShipStationAccount(models.Model):
 
     def _shipstation_manager(self):
         """The user who hears about the account: a ShipStation manager of its company."""
-        group = self.env.ref("shipstation_connector.group_shipstation_manager")
+        group = self.env.ref(MANAGER)
         managers = group.sudo().users.filtered(lambda u: not u.share and self.company_id in u.company_ids)
         return managers.sorted("id")[:1] or self.env.ref("base.user_admin")
 

@@ -44,7 +44,7 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_accounts(self, accounts, scheduled=False):
+    def _sync_accounts(self, accounts, scheduled=False, trigger=None):
         """Sync several accounts; one account's failure never stops the others.
 
         Each account is guarded: an unexpected exception in one is logged with its
@@ -54,6 +54,7 @@ class ShipStationSync(models.AbstractModel):
         :param accounts: ``shipstation.account`` recordset
         :param bool scheduled: a scheduled run: commit as it goes, and hand what is
             left to its next run when the worker's time limit comes near
+        :param str trigger: what started the run (``manual``, ``scheduled``, ``webhook``)
         :return: list of :class:`AccountReport`
         """
         reports = []
