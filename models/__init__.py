@@ -3,6 +3,8 @@ from . import shipstation_carrier_mapping
 from . import shipstation_export
 from . import shipstation_shipment
 from . import shipstation_sync
+from . import shipstation_sync_run
+from . import shipstation_sync_run_line
 from . import shipstation_tracking_link
 from . import shipstation_webhook
 from . import stock_move

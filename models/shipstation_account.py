@@ -132,6 +132,8 @@ class ShipStationAccount(models.Model):
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
     failed_count = fields.Integer(compute="_compute_picking_counts")
+    run_ids = fields.One2many("shipstation.sync.run", "account_id", string="Runs", readonly=True)
+    run_count = fields.Integer(compute="_compute_run_count")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -236,6 +238,14 @@ class ShipStationAccount(models.Model):
             account.in_transit_count = sum(by_state.values())
             account.waiting_count = by_state.get("waiting", 0)
             account.failed_count = by_state.get("failed", 0)
+
+    def _compute_run_count(self):
+        groups = self.env["shipstation.sync.run"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+        )
+        counts = {account.id: count for account, count in groups}
+        for account in self:
+            account.run_count = counts.get(account.id, 0)
 
     @api.model
     def _in_transit_domain(self):
@@ -440,6 +450,17 @@ class ShipStationAccount(models.Model):
 
     def action_open_failed(self):
         return self._action_open_pickings([("shipstation_sync_state", "=", "failed")], _("Failed: %s", self.name))
+
+    def action_open_runs(self):
+        """Open the run history of this account."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("shipstation_connector.shipstation_sync_run_action")
+        action.update(
+            name=_("Runs: %s", self.name),
+            domain=[("account_id", "=", self.id)],
+            context={"default_account_id": self.id},
+        )
+        return action
 
     @api.model
     def _cron_import_shipment_details(self):

@@ -8,7 +8,7 @@ from datetime import timezone
 
 from markupsafe import escape
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation import messages as msg
@@ -31,36 +31,47 @@ class ShipStationExport(models.AbstractModel):
     _description = "ShipStation Delivery Export"
 
     @api.model
-    def _export_accounts(self, accounts, commit=False):
+    def _export_accounts(self, accounts, commit=False, trigger=None):
         """Export every account's deliveries that are ready or waiting and not exported yet.
 
+        Each account's run is kept in the run history (``shipstation.sync.run``).
+
+        :param bool commit: commit each batch ShipStation has (scheduled runs)
+        :param str trigger: what started the run, as the history says it; by default
+            ``scheduled`` when committing, else ``manual``
         :return: list of :class:`ExportReport`
         """
+        trigger = trigger or ("scheduled" if commit else "manual")
         reports = []
         for account in accounts:
-            reports.append(self._export_guarded(account, commit))
+            reports.append(self._export_guarded(account, commit, trigger))
             if commit and self.env["shipstation.sync"]._can_commit():
                 # Each account's marks stand on their own: a later account's error keeps them.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return reports
 
     @api.model
-    def _export_guarded(self, account, commit):
+    def _export_guarded(self, account, commit, trigger="manual"):
         """Export one account; an unexpected exception is that account's alone.
 
         Undone by a savepoint, or, when the export commits each batch (a savepoint cannot
-        outlive a commit), by rolling back to the last commit.
+        outlive a commit), by rolling back to the last commit; the run is then kept with
+        the error.
         """
         committing = commit and self.env["shipstation.sync"]._can_commit()
+        started, started_at = time.monotonic(), fields.Datetime.now()
         try:
             with contextlib.nullcontext() if committing else self.env.cr.savepoint():
-                return self._export(account, self._candidates(account), commit=commit)
+                return self._export(account, self._candidates(account), commit=commit, trigger=trigger)
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
+            report.seconds = time.monotonic() - started
+            runs = self.env["shipstation.sync.run"].with_context(lang=account._company_lang())
+            runs._shipstation_record(account, report, trigger, started_at, "export")
             return report
 
     @api.model
@@ -126,8 +137,9 @@ class ShipStationExport(models.AbstractModel):
         return self.env["stock.picking"].search(domain, order="id")
 
     @api.model
-    def _export(self, account, pickings, commit=False):
-        """Send ``pickings`` to ``account`` in batches of ShipStation's maximum size.
+    def _export(self, account, pickings, commit=False, trigger="manual"):
+        """Send ``pickings`` to ``account`` in batches of ShipStation's maximum size, and
+        keep the run in the run history.
 
         A delivery that cannot be exported is marked failed with what to fix; the
         others still go. The order key is stable, so a retry updates, never duplicates.
@@ -136,12 +148,19 @@ class ShipStationExport(models.AbstractModel):
 
         :return: :class:`ExportReport`
         """
-        started = time.monotonic()
+        started, started_at = time.monotonic(), fields.Datetime.now()
         # What the export stores is written in the company's language, whoever runs it.
         self = self.with_context(lang=account._company_lang())  # noqa: PLW0642
         account_sudo = account.with_env(self.env).sudo()
-        pickings = pickings.with_env(self.env)
         report = ExportReport(account=account_sudo.name, checked=len(pickings))
+        self._send_all(account_sudo, pickings.with_env(self.env), report, commit)
+        report.seconds = time.monotonic() - started
+        self.env["shipstation.sync.run"]._shipstation_record(account_sudo, report, trigger, started_at, "export")
+        return report
+
+    @api.model
+    def _send_all(self, account_sudo, pickings, report, commit):
+        """Check every delivery, then send the exportable ones in batches."""
         payloads = {}
         for picking in pickings:
             problem = self._check(picking)
@@ -158,7 +177,7 @@ class ShipStationExport(models.AbstractModel):
                 client = account_sudo._get_shipstation_client()
             except UserError as error:
                 report.error = msg.message(msg.ACCOUNT_ERROR, error=error.args[0])
-                return report
+                return
             with client:
                 items = list(payloads.items())
                 for start in range(0, len(items), CREATE_ORDERS_BATCH):
@@ -166,8 +185,6 @@ class ShipStationExport(models.AbstractModel):
                     if commit and self.env["shipstation.sync"]._can_commit():
                         self.env.cr.commit()  # pylint: disable=invalid-commit
             report.api_calls = client.call_count
-        report.seconds = time.monotonic() - started
-        return report
 
     @api.model
     def _send_batch(self, account, client, batch, report):
@@ -217,12 +234,14 @@ class ShipStationExport(models.AbstractModel):
             )
         )
         report.exported += 1
+        report.add_line(picking.id, "exported")
 
     @api.model
     def _mark_failed(self, picking, message, report):
         """Mark ``picking`` failed with ``message`` (a Message); post it once, not at every run."""
         report.failed += 1
         report.failures.append((picking.name, message))
+        report.add_line(picking.id, "failed", message)
         vals = picking._shipstation_message_values(message)
         if picking.shipstation_sync_state != "failed" or picking.shipstation_sync_code != vals["shipstation_sync_code"]:
             picking.write(dict(vals, shipstation_sync_state="failed"))

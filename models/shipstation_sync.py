@@ -49,18 +49,22 @@ class ShipStationSync(models.AbstractModel):
 
         Each account is guarded: an unexpected exception in one is logged with its
         traceback, undone for that account, reported on it and in the summary, and
-        the next account is synced all the same.
+        the next account is synced all the same. Each account's run is kept in the
+        run history (``shipstation.sync.run``).
 
         :param accounts: ``shipstation.account`` recordset
         :param bool scheduled: a scheduled run: commit as it goes, and hand what is
             left to its next run when the worker's time limit comes near
-        :param str trigger: what started the run (``manual``, ``scheduled``, ``webhook``)
+        :param str trigger: what started the run, as the run history says it
+            (``manual``, ``scheduled``, ``transfer``, ``webhook``); by default
+            ``scheduled`` for a scheduled run, else ``manual``
         :return: list of :class:`AccountReport`
         """
+        trigger = trigger or ("scheduled" if scheduled else "manual")
         reports = []
         deadline = self._deadline(scheduled)
         for account in accounts:
-            reports.append(self._sync_account_guarded(account, scheduled, deadline))
+            reports.append(self._sync_account_guarded(account, scheduled, deadline, trigger))
             if scheduled and self._can_commit():
                 # Each account's work stands on its own: keep it even if a later one fails.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -69,24 +73,39 @@ class ShipStationSync(models.AbstractModel):
         return reports
 
     @api.model
-    def _sync_account_guarded(self, account, scheduled, deadline):
+    def _sync_account_guarded(self, account, scheduled, deadline, trigger=None, pickings=None, client_options=None):
         """:meth:`_sync_account`, with any unexpected exception turned into a report.
 
         The account's work is undone: by a savepoint, or, in a scheduled run that
         commits as it goes (a savepoint cannot outlive a commit), by rolling back to
-        its last commit, so what it committed before the error stays.
+        its last commit, so what it committed before the error stays. The run is then
+        kept with the error, after the rollback, so the history has it all the same.
         """
         committing = scheduled and self._can_commit()
+        started, started_at = time.monotonic(), fields.Datetime.now()
         try:
             with contextlib.nullcontext() if committing else self.env.cr.savepoint():
-                return self._sync_account(account, commit=scheduled, deadline=deadline)
+                return self._sync_account(
+                    account,
+                    pickings,
+                    client_options=client_options,
+                    commit=scheduled,
+                    deadline=deadline,
+                    trigger=trigger,
+                )
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
             _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
             report = AccountReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
-            self._run_env(account)._record_account_result(account.sudo(), report)
+            report.seconds = time.monotonic() - started
+            service = self._run_env(account)
+            if pickings is None:
+                service._record_account_result(account.sudo(), report)
+            service.env["shipstation.sync.run"]._shipstation_record(
+                account, report, trigger or ("scheduled" if scheduled else "manual"), started_at, "import"
+            )
             return report
 
     @api.model
@@ -94,19 +113,19 @@ class ShipStationSync(models.AbstractModel):
         """Sync a few deliveries at once, reading their orders by id (pick/pack trigger).
 
         A user is waiting on this: the client neither waits long for the rate limit nor
-        retries much. Never raises: a failure is recorded on the delivery, and the
-        caller's validation goes on exactly as it would without the connector.
+        retries much. Never raises: a failure is recorded on the delivery (and in the
+        run history, as a run started by a ``transfer``), and the caller's validation
+        goes on exactly as it would without the connector.
         """
         for account in deliveries.shipstation_account_id:
-            try:
-                with self.env.cr.savepoint():
-                    self._sync_account(
-                        account,
-                        deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]),
-                        client_options=TRIGGER_CLIENT_OPTIONS,
-                    )
-            except Exception:  # pylint: disable=broad-except
-                _logger.exception("ShipStation: immediate sync of %s failed", deliveries.mapped("name"))
+            self._sync_account_guarded(
+                account,
+                False,
+                None,
+                trigger="transfer",
+                pickings=deliveries.filtered_domain([("shipstation_account_id", "=", account.id)]),
+                client_options=TRIGGER_CLIENT_OPTIONS,
+            )
 
     @api.model
     def _can_commit(self):
@@ -146,8 +165,9 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, pickings=None, client_options=None, commit=False, deadline=None):
-        """Sync one account's in-transit deliveries (all, or the given ones by id).
+    def _sync_account(self, account, pickings=None, client_options=None, commit=False, deadline=None, trigger=None):
+        """Sync one account's in-transit deliveries (all, or the given ones by id), and
+        keep the run in the run history.
 
         :param account: one ``shipstation.account``
         :param pickings: restrict to these deliveries and read their orders by id
@@ -155,6 +175,8 @@ class ShipStationSync(models.AbstractModel):
         :param bool commit: commit every few deliveries (scheduled runs)
         :param float deadline: ``time.monotonic()`` value past which the rest is left
             to the next run (the account's watermark then stays where it was)
+        :param str trigger: what started the run (see :meth:`_sync_accounts`); by
+            default ``scheduled`` when committing, else ``manual``
         :return: :class:`AccountReport`
         """
         self = self._run_env(account)  # noqa: PLW0642 - the whole run speaks the company's language
@@ -164,7 +186,19 @@ class ShipStationSync(models.AbstractModel):
         report = AccountReport(account=account_sudo.name)
         if not self._lock_account(account_sudo):
             report.error = msg.message(msg.ACCOUNT_BUSY)
-            return report
+        else:
+            self._read_and_apply(account_sudo, report, pickings, client_options, commit, deadline, started_at)
+        report.seconds = time.monotonic() - started
+        if pickings is None and (report.error is None or report.error.code != msg.ACCOUNT_BUSY):
+            self._record_account_result(account_sudo, report, None if report.error else started_at)
+        self.env["shipstation.sync.run"]._shipstation_record(
+            account_sudo, report, trigger or ("scheduled" if commit else "manual"), started_at, "import"
+        )
+        return report
+
+    @api.model
+    def _read_and_apply(self, account_sudo, report, pickings, client_options, commit, deadline, started_at):
+        """Read what changed in ShipStation, plan, and apply, counting into ``report``."""
         targets = self._targets(account_sudo, pickings)
         client = None
         try:
@@ -176,9 +210,7 @@ class ShipStationSync(models.AbstractModel):
             report.refused = isinstance(error, AuthenticationError)
             report.api_calls = client.call_count if client else 0
             _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, error)
-            if pickings is None:
-                self._record_account_result(account_sudo, report)
-            return report
+            return
         finally:
             if client:
                 client.close()
@@ -192,12 +224,7 @@ class ShipStationSync(models.AbstractModel):
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
         decisions = planner.plan(snapshots, facts)
         self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
-        report.seconds = time.monotonic() - started
-        if pickings is None:
-            self._record_account_result(account_sudo, report, started_at)
-        return report
 
-    @api.model
     @api.model
     def _fetch(self, account, client, targets, whole_account):
         """Read what the run needs with the account's API version: the changes since the last
@@ -326,8 +353,9 @@ class ShipStationSync(models.AbstractModel):
             self.env["stock.picking"].browse(ids).write(dict(vals))
         for decision in decisions:
             report.updated += 1
-            if decision.action in (WAIT, FAIL):
-                outcome = "waiting" if decision.action == WAIT else "failed"
+            outcome = {WAIT: "waiting", FAIL: "failed"}.get(decision.action, "updated")
+            report.add_line(decision.picking_id, outcome, decision.message if outcome != "updated" else None)
+            if outcome != "updated":
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if outcome == "failed":
                     report.failures.append((by_id[decision.picking_id].name, decision.message))
@@ -357,6 +385,7 @@ class ShipStationSync(models.AbstractModel):
         picking._shipstation_record_failure(message)
         report.failed += 1
         report.failures.append((picking.name, message))
+        report.add_line(picking.id, "failed", message)
         return {picking.id}
 
     @api.model
@@ -364,12 +393,15 @@ class ShipStationSync(models.AbstractModel):
         if outcome == "skipped":
             return
         report.updated += 1
+        line_message = decision.message if outcome in ("waiting", "failed") else None
         if outcome in ("validated", "cancelled", "waiting", "failed"):
             setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome == "failed":
             report.failures.append((picking.name, decision.message))
-        if outcome == "validated":
+        if outcome == "validated" and picking.backorder_ids:
             report.backorders += len(picking.backorder_ids)
+            line_message = msg.message(msg.BACKORDER_CREATED, names=picking.backorder_ids.mapped("name"))
+        report.add_line(picking.id, outcome, line_message)
 
     @api.model
     def _error_text(self, error):

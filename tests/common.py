@@ -176,6 +176,30 @@ class ShipStationCommon(TransactionCase):
         so the next run sees nothing new (the sandbox runs on the real clock)."""
         (account or self.account).sync_since = fields.Datetime.add(fields.Datetime.now(), days=1)
 
+    def _two_step_delivery(self, product, qty):
+        """A sale in a two-step warehouse: (pick, out), out exported to ShipStation."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": qty})],
+            }
+        )
+        order.action_confirm()
+        pick = order.picking_ids.filtered(lambda p: p.picking_type_id == self.warehouse.pick_type_id)
+        out = order.picking_ids.filtered(lambda p: p.picking_type_id == self.warehouse.out_type_id)
+        self.assertEqual(len(pick), 1)
+        self.assertEqual(len(out), 1)
+        ss_order = self._order_for(out, [(product, qty)])
+        out.write(
+            {
+                "is_exported_to_shipstation": True,
+                "shipstation_account_id": self.account.id,
+                "shipstation_order_id": self.account._shipstation_ref(ss_order["orderId"]),
+            }
+        )
+        return pick, out
+
     def _serial_delivery_without_lot(self):
         """A delivery Odoo refuses to validate until its serial number is set: ``(picking, order, lot)``."""
         serial = self.env["product.product"].create(

@@ -341,32 +341,6 @@ class TestShipmentSync(ShipStationCommon):
         self.assertEqual((split.shipstation_sync_state, split.shipstation_shipping_cost), ("waiting", 4.0))
         self.assertEqual(split.carrier_tracking_ref, "S1")
 
-    # -- helpers -------------------------------------------------------------------------
-
-    def _two_step_delivery(self, product, qty):
-        """A sale in a two-step warehouse: (pick, out), out exported to ShipStation."""
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.partner.id,
-                "warehouse_id": self.warehouse.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": qty})],
-            }
-        )
-        order.action_confirm()
-        pick = order.picking_ids.filtered(lambda p: p.picking_type_id == self.warehouse.pick_type_id)
-        out = order.picking_ids.filtered(lambda p: p.picking_type_id == self.warehouse.out_type_id)
-        self.assertEqual(len(pick), 1)
-        self.assertEqual(len(out), 1)
-        ss_order = self._order_for(out, [(product, qty)])
-        out.write(
-            {
-                "is_exported_to_shipstation": True,
-                "shipstation_account_id": self.account.id,
-                "shipstation_order_id": self.account._shipstation_ref(ss_order["orderId"]),
-            }
-        )
-        return pick, out
-
 
 @tagged("post_install", "-at_install")
 class TestShipmentSyncV2(TestShipmentSync):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..texts import summary_text
@@ -34,6 +34,17 @@ class ShipStationOperationWizard(models.TransientModel):
     )
     state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft", readonly=True)
     result = fields.Text(readonly=True)
+    run_ids = fields.Many2many(
+        "shipstation.sync.run", relation="shipstation_operation_wizard_run_rel", string="Runs", readonly=True
+    )
+    failure_line_ids = fields.Many2many(
+        "shipstation.sync.run.line", string="Failures", compute="_compute_failure_line_ids"
+    )
+
+    @api.depends("run_ids")
+    def _compute_failure_line_ids(self):
+        for wizard in self:
+            wizard.failure_line_ids = wizard.run_ids.line_ids.filtered(lambda line: line.action == "failed")
 
     @api.model
     def _default_account_ids(self):
@@ -42,7 +53,9 @@ class ShipStationOperationWizard(models.TransientModel):
         return []
 
     def action_process(self):
-        """Run the chosen operation on every chosen account, then show what it did."""
+        """Run the chosen operation on every chosen account, then show what it did: per
+        account, its run (counts that open the deliveries concerned, the account's error),
+        and the failed deliveries with their reasons."""
         self.ensure_one()
         if self.operation == "import" and self.import_operation == "import_shipment_details":
             reports = self.env["shipstation.sync"]._sync_accounts(self.account_ids)
@@ -50,7 +63,8 @@ class ShipStationOperationWizard(models.TransientModel):
             reports = self.env["shipstation.export"]._export_accounts(self.account_ids)
         else:
             raise UserError(_("Choose an operation to process."))
-        self.write({"state": "done", "result": summary_text(reports, self.env.lang)})
+        runs = [report.run_id for report in reports if report.run_id]
+        self.write({"state": "done", "result": summary_text(reports, self.env.lang), "run_ids": [Command.set(runs)]})
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

@@ -39,6 +39,7 @@ TIMED = (
     ("stock.picking", "action_cancel", "odoo.action_cancel"),
     ("stock.picking", "_shipstation_chained_pickings", "odoo.chained_pickings"),
     ("stock.picking", "_message_log_batch", "odoo.message_log_batch"),
+    ("shipstation.sync.run", "_shipstation_record", "history"),
 )
 #: The memory probe stops when the step of this label starts (nothing applied yet)...
 PROBE_STOP_LABEL = "apply"

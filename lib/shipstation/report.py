@@ -2,12 +2,15 @@
 
 The words come from the Odoo layer (``texts.py`` of the addon), which renders a
 report in the language it chooses; here are only the counts, the account-level
-error and the failures, each a :class:`~.messages.Message`.
+error, the failures, each a :class:`~.messages.Message`, and one line per delivery
+the run changed or failed, for the run history.
 """
 
 from dataclasses import dataclass, field
 
 COUNTERS = ("checked", "updated", "validated", "backorders", "cancelled", "waiting", "failed")
+#: What a run did to one delivery (the action of a run line).
+LINE_ACTIONS = ("validated", "cancelled", "waiting", "failed", "updated", "exported")
 
 
 @dataclass
@@ -17,7 +20,10 @@ class Report:
     ``error`` is a :class:`~.messages.Message` when the account could not be
     processed at all (bad credentials, ShipStation down, a sync already running);
     ``failures`` lists ``(delivery reference, Message)`` for deliveries that failed
-    on their own.
+    on their own; ``lines`` lists ``(delivery id, action, Message or None)`` for each
+    delivery the run changed or failed (action one of :data:`LINE_ACTIONS`), in the
+    order the run met them. ``run_id`` is the id of the run record the caller kept
+    for this report, if any.
     """
 
     account: str
@@ -27,6 +33,26 @@ class Report:
     seconds: float = 0.0
     error: object = None
     failures: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    run_id: int = None
+
+    def add_line(self, picking_id, action, message=None):
+        """Note what the run did to one delivery.
+
+        :param int picking_id: the delivery's id
+        :param str action: one of :data:`LINE_ACTIONS`
+        :param message: a :class:`~.messages.Message` saying why, or None
+        """
+        if action not in LINE_ACTIONS:
+            raise ValueError("unknown run line action %r" % action)
+        self.lines.append((picking_id, action, message))
+
+    def line_counts(self):
+        """``{action: number of lines}`` over :data:`LINE_ACTIONS`."""
+        counts = dict.fromkeys(LINE_ACTIONS, 0)
+        for _picking_id, action, _message in self.lines:
+            counts[action] += 1
+        return counts
 
 
 @dataclass
