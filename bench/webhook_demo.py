@@ -5,7 +5,9 @@
     python3 bench/webhook_demo.py --sandbox http://127.0.0.1:18765 --odoo http://127.0.0.1:18069 \\
         --db shipstation_demo_hooks [--labels 10] [--burst 500] [--concurrent 500]
 
-1. **Latency**: ``--labels`` times, a ready delivery's order is shipped in the sandbox (the
+1. **Latency**: ``--labels`` new sale orders (one unit of a product in stock each) are
+   confirmed and their deliveries exported to the sandbox; then, one at a time, an order is
+   shipped in the sandbox (the
    control route creates its label, and the sandbox calls the subscribed URL, as
    ShipStation does); the seconds until Odoo reports the delivery done are measured, over
    XML-RPC every 0.1 s. Before each label the script waits until the account's
@@ -77,37 +79,37 @@ class Demo:
             else:
                 time.sleep(0.5)
 
-    def ready_deliveries(self):
-        """Ready deliveries whose ShipStation order awaits shipment, with their order ids."""
-        pickings = self.call(
-            "stock.picking",
+    def new_deliveries(self, count):
+        """``count`` new sale orders of one unit of a product in stock, confirmed, their
+        deliveries exported: ``[(picking, order id)]``."""
+        product = self.call(
+            "product.product",
             "search_read",
-            [
-                ("shipstation_account_id", "=", self.account["id"]),
-                ("state", "=", "assigned"),
-                ("is_exported_to_shipstation", "=", True),
-                ("shipstation_order_id", "!=", False),
-            ],
-            ["name", "shipstation_order_id"],
-            order="id",
-        )
-        ready = []
-        for picking in pickings:
-            order_id = int(str(picking["shipstation_order_id"]).replace("se-", ""))
-            try:
-                order = self.sandbox("GET", "/orders/%d" % order_id)
-            except OSError:
-                continue
-            if order.get("orderStatus") == "awaiting_shipment":
-                ready.append((picking, order_id))
-        return ready
+            [("qty_available", ">=", 100), ("default_code", "!=", False)],
+            ["id"],
+            limit=1,
+        )[0]
+        partner = self.call("res.users", "search_read", [("login", "=", "customer")], ["partner_id"])[0]["partner_id"][
+            0
+        ]
+        pickings = []
+        for _i in range(count):
+            sale = self.call(
+                "sale.order",
+                "create",
+                {"partner_id": partner, "order_line": [(0, 0, {"product_id": product["id"], "product_uom_qty": 1})]},
+            )
+            self.call("sale.order", "action_confirm", [sale])
+            pickings += self.call("sale.order", "read", [sale], ["picking_ids"])[0]["picking_ids"]
+        self.call("stock.picking", "action_assign", pickings)
+        self.call("stock.picking", "action_export_to_shipstation", pickings)
+        print("  %d new deliveries exported to ShipStation" % len(pickings), flush=True)
+        exported = self.call("stock.picking", "read", pickings, ["name", "shipstation_order_id"])
+        return [(p, int(str(p["shipstation_order_id"]).replace("se-", ""))) for p in exported]
 
     def latency(self, count):
         figures = []
-        deliveries = self.ready_deliveries()
-        if len(deliveries) < count:
-            print("only %d ready deliveries whose order awaits shipment" % len(deliveries))
-        for picking, order_id in deliveries[:count]:
+        for picking, order_id in self.new_deliveries(count):
             self.wait_for_a_free_sync()
             started = time.time()
             self.sandbox("POST", "/_sandbox/orders/%d/ship" % order_id, {})
@@ -117,7 +119,8 @@ class Demo:
                     break
                 time.sleep(0.1)
             seconds = time.time() - started
-            figures.append(seconds)
+            if state == "done":
+                figures.append(seconds)
             print("  %s: label created -> done in %.2f s (%s)" % (picking["name"], seconds, state), flush=True)
         if figures:
             print(

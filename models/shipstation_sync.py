@@ -33,6 +33,8 @@ SYNC_LOCK_CLASS = 0x5353
 TRIGGER_CLIENT_OPTIONS = {"timeout": (5, 20), "max_retries": 1, "max_wait": 5}
 #: Deliveries validated or cancelled together (scheduled runs commit after each chunk).
 APPLY_CHUNK = 25
+#: The report's counter of each action a preview shows.
+PREVIEW_COUNTS = {"validate": "validated", "cancel": "cancelled", "wait": "waiting", "fail": "failed"}
 
 
 class ShipStationSync(models.AbstractModel):
@@ -44,7 +46,7 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_accounts(self, accounts, scheduled=False, trigger=None):
+    def _sync_accounts(self, accounts, scheduled=False, trigger=None, since=None):
         """Sync several accounts; one account's failure never stops the others.
 
         Each account is guarded: an unexpected exception in one is logged with its
@@ -58,13 +60,15 @@ class ShipStationSync(models.AbstractModel):
         :param str trigger: what started the run, as the run history says it
             (``manual``, ``scheduled``, ``transfer``, ``webhook``); by default
             ``scheduled`` for a scheduled run, else ``manual``
+        :param datetime since: read ShipStation from then (a backfill over old deliveries)
+            instead of from each account's watermark
         :return: list of :class:`AccountReport`
         """
         trigger = trigger or ("scheduled" if scheduled else "manual")
         reports = []
         deadline = self._deadline(scheduled)
         for account in accounts:
-            reports.append(self._sync_account_guarded(account, scheduled, deadline, trigger))
+            reports.append(self._sync_account_guarded(account, scheduled, deadline, trigger, since=since))
             if scheduled and self._can_commit():
                 # Each account's work stands on its own: keep it even if a later one fails.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -73,7 +77,9 @@ class ShipStationSync(models.AbstractModel):
         return reports
 
     @api.model
-    def _sync_account_guarded(self, account, scheduled, deadline, trigger=None, pickings=None, client_options=None):
+    def _sync_account_guarded(  # noqa: PLR0913 - the entry points' options, passed on
+        self, account, scheduled, deadline, trigger=None, pickings=None, client_options=None, since=None
+    ):
         """:meth:`_sync_account`, with any unexpected exception turned into a report.
 
         The account's work is undone: by a savepoint, or, in a scheduled run that
@@ -92,6 +98,7 @@ class ShipStationSync(models.AbstractModel):
                     commit=scheduled,
                     deadline=deadline,
                     trigger=trigger,
+                    since=since,
                 )
         except Exception as error:  # pylint: disable=broad-except
             if committing:
@@ -165,7 +172,9 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sync_account(self, account, pickings=None, client_options=None, commit=False, deadline=None, trigger=None):
+    def _sync_account(  # noqa: PLR0913 - the entry points' options, passed on
+        self, account, pickings=None, client_options=None, commit=False, deadline=None, trigger=None, since=None
+    ):
         """Sync one account's in-transit deliveries (all, or the given ones by id), and
         keep the run in the run history.
 
@@ -177,6 +186,7 @@ class ShipStationSync(models.AbstractModel):
             to the next run (the account's watermark then stays where it was)
         :param str trigger: what started the run (see :meth:`_sync_accounts`); by
             default ``scheduled`` when committing, else ``manual``
+        :param datetime since: read ShipStation from then instead of from the watermark
         :return: :class:`AccountReport`
         """
         self = self._run_env(account)  # noqa: PLW0642 - the whole run speaks the company's language
@@ -187,7 +197,7 @@ class ShipStationSync(models.AbstractModel):
         if not self._lock_account(account_sudo):
             report.error = msg.message(msg.ACCOUNT_BUSY)
         else:
-            self._read_and_apply(account_sudo, report, pickings, client_options, commit, deadline, started_at)
+            self._read_and_apply(account_sudo, report, pickings, client_options, commit, deadline, started_at, since)
         report.seconds = time.monotonic() - started
         if pickings is None and (report.error is None or report.error.code != msg.ACCOUNT_BUSY):
             self._record_account_result(account_sudo, report, None if report.error else started_at)
@@ -197,50 +207,71 @@ class ShipStationSync(models.AbstractModel):
         return report
 
     @api.model
-    def _read_and_apply(self, account_sudo, report, pickings, client_options, commit, deadline, started_at):
+    def _read_and_apply(  # noqa: PLR0913 - one run's options, passed on
+        self, account_sudo, report, pickings, client_options, commit, deadline, started_at, since=None
+    ):
         """Read what changed in ShipStation, plan, and apply, counting into ``report``."""
+        planned = self._read_and_plan(account_sudo, report, pickings, client_options, started_at, since)
+        if planned is not None:
+            targets, decisions = planned
+            self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
+
+    @api.model
+    def _read_and_plan(  # noqa: PLR0913 - one run's options, passed on
+        self, account_sudo, report, pickings, client_options, started_at, since=None, write=True
+    ):
+        """Read what changed in ShipStation and plan: ``(targets, decisions)``, or None when
+        ShipStation could not be read (``report.error`` says why).
+
+        :param datetime since: read from then instead of from the account's watermark
+        :param bool write: False for a preview: what a sync remembers while reading (the
+            failed deliveries read again, parcels of closed deliveries found voided) is not
+            written either
+        """
         targets = self._targets(account_sudo, pickings)
         client = None
         try:
             client = account_sudo._get_shipstation_client(**(client_options or {}))
             snapshots, fetch_targets = targets._shipstation_snapshots()
-            facts = self._fetch(account_sudo, client, fetch_targets, pickings is None)
+            facts = self._fetch(account_sudo, client, fetch_targets, pickings is None, since)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
             report.refused = isinstance(error, AuthenticationError)
             report.api_calls = client.call_count if client else 0
             _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, error)
-            return
+            return None
         finally:
             if client:
                 client.close()
         report.api_calls = client.call_count
         report.set_aside = facts.set_aside + client.set_aside
         report.given_up = facts.given_up
-        self._note_attempts(targets, facts, started_at)
+        if write:
+            self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
-        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids)
+        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, write=write)
         if account_sudo.api_version == "v2":
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
-        decisions = planner.plan(snapshots, facts)
-        self._apply_all(account_sudo, targets, decisions, report, started_at, commit, deadline)
+        return targets, planner.plan(snapshots, facts)
 
     @api.model
-    def _fetch(self, account, client, targets, whole_account):
+    def _fetch(self, account, client, targets, whole_account, since=None):
         """Read what the run needs with the account's API version: the changes since the last
-        sync (``whole_account``), or the given deliveries' orders by id."""
+        sync, or ``since`` (``whole_account``), or the given deliveries' orders by id."""
+        since = self._since(account, since)
         if account.api_version != "v2":
             if whole_account:
-                return fetch.fetch_changes(client, targets, self._since(account))
+                return fetch.fetch_changes(client, targets, since)
             return fetch.fetch_orders(client, targets)
         currency = account.currency_id.name
         if whole_account:
-            return fetch_v2.fetch_changes_v2(client, targets, self._since(account), currency=currency)
+            return fetch_v2.fetch_changes_v2(client, targets, since, currency=currency)
         return fetch_v2.fetch_orders_v2(client, targets, currency=currency)
 
     @api.model
-    def _since(self, account):
-        return account.sync_since and account.sync_since.replace(tzinfo=timezone.utc)
+    def _since(self, account, since=None):
+        since = since or account.sync_since
+        return since and since.replace(tzinfo=timezone.utc)
 
     def _note_attempts(self, pickings, facts, when):
         """Remember the failed deliveries read again, and for how many runs their order is missing
@@ -290,6 +321,63 @@ class ShipStationSync(models.AbstractModel):
         if pickings is not None:
             domain.append(("id", "in", pickings.ids))
         return self.env["stock.picking"].search(domain, order="id")
+
+    # ------------------------------------------------------------------
+    # Preview
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _preview_accounts(self, accounts, since=None):
+        """Read ShipStation and plan as a sync would, then write nothing at all.
+
+        No delivery field, parcel, chatter message, backorder, watermark or run is
+        written: the run's counts go to its report only, and what each delivery would
+        get to a preview (see ``stock.picking._shipstation_preview``).
+
+        :param datetime since: read from then instead of from each account's watermark
+        :return: list of ``(AccountReport, [preview values])``, one per account
+        """
+        return [self._preview_account(account, since) for account in accounts]
+
+    @api.model
+    def _is_bookkeeping(self, picking, decision):
+        """Whether a decision only records the sync's own fields (its state, the order's status):
+        nothing a preview needs to show."""
+        return (
+            decision.action == REFRESH
+            and not decision.parcels_changed
+            and not decision.notes
+            and (decision.tracking_ref or False) == (picking.carrier_tracking_ref or False)
+        )
+
+    @api.model
+    def _preview_account(self, account, since=None):
+        self = self._run_env(account)  # noqa: PLW0642 - the preview speaks as the run would
+        started = time.monotonic()
+        account_sudo = account.with_env(self.env).sudo()
+        report = AccountReport(account=account_sudo.name)
+        previews = []
+        planned = self._read_and_plan(account_sudo, report, None, None, fields.Datetime.now(), since, write=False)
+        if planned is not None:
+            targets, decisions = planned
+            by_id = {picking.id: picking for picking in targets}
+            report.checked = len(decisions)
+            for decision in decisions:
+                picking = by_id[decision.picking_id]
+                if not decision.changed or self._is_bookkeeping(picking, decision):
+                    continue
+                preview = picking._shipstation_preview(account_sudo, decision)
+                previews.append(preview)
+                report.updated += 1
+                outcome = PREVIEW_COUNTS.get(preview["action"])
+                if outcome:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                if preview["action"] == "validate" and preview["backorder"]:
+                    report.backorders += 1
+                if preview["action"] == "fail":
+                    report.failures.append((by_id[decision.picking_id].name, decision.message))
+        report.seconds = time.monotonic() - started
+        return report, previews
 
     # ------------------------------------------------------------------
     # Applying decisions

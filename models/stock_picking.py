@@ -13,7 +13,7 @@ from ..lib.shipstation import messages as msg
 from ..lib.shipstation.fetch import Target
 from ..lib.shipstation.messages import Message
 from ..lib.shipstation.planner import BACKORDER_WAITING, ITEMS_UNKNOWN
-from ..lib.shipstation.values import FAIL, PickingSnapshot, int_or_none
+from ..lib.shipstation.values import CANCEL, FAIL, VALIDATE, WAIT, PickingSnapshot, int_or_none
 from ..texts import render
 
 _logger = logging.getLogger(__name__)
@@ -417,6 +417,47 @@ class StockPicking(models.Model):
         if not any(moves.mapped("picked")):
             raise UserError(_("Nothing reserved to ship: check the stock of %s.", self.name))
         self._shipstation_unpack_partial_packages()
+
+    def _shipstation_preview(self, account, decision):
+        """What applying ``decision`` would do to this delivery, as values of a preview line;
+        reads only."""
+        self.ensure_one()
+        action = {VALIDATE: "validate", CANCEL: "cancel", WAIT: "wait", FAIL: "fail"}.get(decision.action, "update")
+        values = {
+            "account_id": account.id,
+            "picking_id": self.id,
+            "action": action,
+            "ship": False,
+            "backorder": False,
+            "tracking": False,
+            "cost": 0.0,
+            "message": render(decision.message, self.env.lang) or False,
+        }
+        if action != "fail":
+            cost = account._shipstation_company_cost(decision.cost, self.company_id, fields.Date.context_today(self))
+            values.update(tracking=decision.tracking_ref or False, cost=decision.cost if cost is None else cost)
+        if action == "validate":
+            values["ship"], values["backorder"] = self._shipstation_preview_quantities(decision)
+        return values
+
+    def _shipstation_preview_quantities(self, decision):
+        """``(what ships, what stays)`` as text, computed as :meth:`_shipstation_prepare_validation`
+        would set them."""
+        left = dict(decision.quantities or {})
+        ship, rest = [], []
+        for move in self.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            unit = move.product_id.uom_id
+            reserved = move.product_uom._compute_quantity(move.quantity, unit, round=False)
+            demand = move.product_uom._compute_quantity(move.product_uom_qty, unit, round=False)
+            sku = shipstation_sku(move.product_id)
+            qty = min(left.get(sku, 0.0), reserved)
+            left[sku] = left.get(sku, 0.0) - qty
+            name = move.product_id.display_name
+            if not float_is_zero(qty, precision_rounding=unit.rounding):
+                ship.append("%g %s %s" % (qty, unit.name, name))
+            if float_compare(demand, qty, precision_rounding=unit.rounding) > 0:
+                rest.append("%g %s %s" % (demand - qty, unit.name, name))
+        return ", ".join(ship) or False, ", ".join(rest) or False
 
     def _shipstation_unpack_partial_packages(self):
         """Goods taken out of a package that does not leave whole leave without it (the

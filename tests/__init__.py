@@ -10,3 +10,4 @@ from . import test_sync_language
 from . import test_sync_runs
 from . import test_tracking_links
 from . import test_webhooks
+from . import test_preview

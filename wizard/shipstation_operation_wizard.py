@@ -32,6 +32,16 @@ class ShipStationOperationWizard(models.TransientModel):
         string="Shipstation Export Operation",
         default="export_delivery_orders",
     )
+    dry_run = fields.Boolean(
+        string="Preview only",
+        help="Read ShipStation and show what the sync would do to each delivery, changing nothing at all.",
+    )
+    read_since = fields.Datetime(
+        string="Read again from",
+        help="Read what ShipStation holds since this moment instead of since each account's last sync: a "
+        "backfill, e.g. for a first sync over old deliveries.",
+    )
+    preview_line_ids = fields.One2many("shipstation.preview.line", "wizard_id", string="Preview", readonly=True)
     state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft", readonly=True)
     result = fields.Text(readonly=True)
     run_ids = fields.Many2many(
@@ -58,13 +68,33 @@ class ShipStationOperationWizard(models.TransientModel):
         and the failed deliveries with their reasons."""
         self.ensure_one()
         if self.operation == "import" and self.import_operation == "import_shipment_details":
-            reports = self.env["shipstation.sync"]._sync_accounts(self.account_ids)
+            if self.dry_run:
+                return self._process_preview()
+            reports = self.env["shipstation.sync"]._sync_accounts(self.account_ids, since=self.read_since)
         elif self.operation == "export" and self.export_operation == "export_delivery_orders":
             reports = self.env["shipstation.export"]._export_accounts(self.account_ids)
         else:
             raise UserError(_("Choose an operation to process."))
         runs = [report.run_id for report in reports if report.run_id]
         self.write({"state": "done", "result": summary_text(reports, self.env.lang), "run_ids": [Command.set(runs)]})
+        return self._reopen()
+
+    def _process_preview(self):
+        """Read and plan every account as Process would, and show it, writing nothing."""
+        results = self.env["shipstation.sync"]._preview_accounts(self.account_ids, since=self.read_since)
+        reports = [report for report, _previews in results]
+        lines = [Command.create(values) for _report, previews in results for values in previews]
+        text = _("Preview only: nothing was changed.") + "\n" + summary_text(reports, self.env.lang)
+        self.write({"state": "done", "result": text, "preview_line_ids": [Command.clear(), *lines]})
+        return self._reopen()
+
+    def action_apply_preview(self):
+        """Process for real what was previewed (ShipStation is read again: it may have moved)."""
+        self.ensure_one()
+        self.write({"dry_run": False, "state": "draft", "preview_line_ids": [Command.clear()]})
+        return self.action_process()
+
+    def _reopen(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
