@@ -24,6 +24,9 @@
         "views/stock_picking_views.xml",
         "views/shipstation_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["shipstation_connector/static/src/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

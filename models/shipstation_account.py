@@ -1,9 +1,12 @@
 import hmac
+import json
 import logging
 import secrets
+from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..lib.shipstation.client import DEFAULT_API_URL, ShipStationClient
 from ..lib.shipstation.client_v2 import DEFAULT_API_URL_V2, ShipStationV2Client
@@ -14,6 +17,10 @@ _logger = logging.getLogger(__name__)
 
 IN_TRANSIT_STATES = ("draft", "done", "cancel")
 MANAGER = "shipstation_connector.group_shipstation_manager"
+
+
+def _as_date(value):
+    return value.date() if isinstance(value, datetime) else value
 
 
 def new_webhook_token():
@@ -129,6 +136,12 @@ class ShipStationAccount(models.Model):
         copy=False,
         help="Start of the last sync a webhook call asked for.",
     )
+    last_run_id = fields.Many2one("shipstation.sync.run", compute="_compute_last_run", string="Last Run")
+    last_run_date = fields.Datetime(related="last_run_id.date_start", string="Last Run On")
+    last_run_state = fields.Selection(related="last_run_id.state", string="Last Run Result")
+    last_run_error = fields.Text(related="last_run_id.error", string="Last Run Error")
+    last_run_api_calls = fields.Integer(related="last_run_id.api_calls", string="Last Run API Calls")
+    dashboard_graph_data = fields.Text(compute="_compute_dashboard_graph_data")
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
     failed_count = fields.Integer(compute="_compute_picking_counts")
@@ -223,6 +236,44 @@ class ShipStationAccount(models.Model):
         if not number:
             return False
         return "se-%d" % number if self.api_version == "v2" else str(number)
+
+    def _compute_last_run(self):
+        """The account's last shipment sync (its run history's newest import run)."""
+        groups = self.env["shipstation.sync.run"]._read_group(
+            [("account_id", "in", self.ids), ("operation", "=", "import")], ["account_id"], ["id:max"]
+        )
+        last = {account.id: run_id for account, run_id in groups}
+        for account in self:
+            account.last_run_id = last.get(account.id, False)
+
+    def _compute_dashboard_graph_data(self):
+        """Deliveries done per day over the last two weeks, for the kanban card's bar chart."""
+        today = fields.Date.context_today(self)
+        first = today - timedelta(days=13)
+        groups = self.env["stock.picking"]._read_group(
+            [
+                ("shipstation_account_id", "in", self.ids),
+                ("picking_type_code", "=", "outgoing"),
+                ("state", "=", "done"),
+                ("date_done", ">=", fields.Datetime.to_datetime(first)),
+            ],
+            ["shipstation_account_id", "date_done:day"],
+            ["__count"],
+        )
+        done = {(account.id, _as_date(day)): count for account, day, count in groups}
+        for account in self:
+            days = [first + timedelta(days=offset) for offset in range(14)]
+            values = [
+                {
+                    "label": format_date(self.env, day, date_format="d MMM"),
+                    "value": done.get((account.id, day), 0),
+                    "type": "future" if day == today else "past",
+                }
+                for day in days
+            ]
+            account.dashboard_graph_data = json.dumps(
+                [{"values": values, "key": _("Deliveries done"), "title": _("Deliveries done per day")}]
+            )
 
     def _compute_picking_counts(self):
         groups = self.env["stock.picking"]._read_group(
@@ -450,6 +501,11 @@ class ShipStationAccount(models.Model):
 
     def action_open_failed(self):
         return self._action_open_pickings([("shipstation_sync_state", "=", "failed")], _("Failed: %s", self.name))
+
+    def action_open_last_run(self):
+        """Open the account's last shipment sync."""
+        self.ensure_one()
+        return self.last_run_id.action_open_run()
 
     def action_open_runs(self):
         """Open the run history of this account."""

@@ -11,3 +11,5 @@ from . import test_sync_runs
 from . import test_tracking_links
 from . import test_webhooks
 from . import test_preview
+from . import test_dashboard
+from . import test_tour
