@@ -7,5 +7,6 @@ from . import shipstation_sync_run
 from . import shipstation_sync_run_line
 from . import shipstation_tracking_link
 from . import shipstation_webhook
+from . import shipstation_webhook_call
 from . import stock_move
 from . import stock_picking

@@ -119,21 +119,17 @@ class ShipStationAccount(models.Model):
     webhook_ids = fields.One2many("shipstation.webhook", "account_id", string="Webhooks")
     webhook_last_received = fields.Datetime(
         string="Last Webhook Call",
-        readonly=True,
-        copy=False,
-        help="When ShipStation last called this account's webhook URL (to about ten seconds).",
+        compute="_compute_webhook_calls",
+        help="When ShipStation last called this account's webhook URL.",
     )
     webhook_pending = fields.Boolean(
         string="Sync Asked by Webhook",
-        readonly=True,
-        copy=False,
+        compute="_compute_webhook_calls",
         help="ShipStation called: a sync of this account is coming.",
     )
-    webhook_sync_due = fields.Datetime(readonly=True, copy=False)
     webhook_last_sync = fields.Datetime(
         string="Last Webhook Sync",
-        readonly=True,
-        copy=False,
+        compute="_compute_webhook_calls",
         help="Start of the last sync a webhook call asked for.",
     )
     last_run_id = fields.Many2one("shipstation.sync.run", compute="_compute_last_run", string="Last Run")
@@ -168,6 +164,21 @@ class ShipStationAccount(models.Model):
         for account in self:
             account.webhook_url = account._shipstation_webhook_url() if account.webhook_token else False
             account.webhook_url_warning = webhook_url_problem(account.webhook_url) if account.webhook_url else False
+
+    def _compute_webhook_calls(self):
+        calls, ids = {}, tuple(i for i in self.ids if isinstance(i, int))
+        if ids:
+            self.env.cr.execute(
+                """
+                SELECT account_id, max(received_at), bool_or(taken_at IS NULL), max(taken_at)
+                  FROM shipstation_webhook_call WHERE account_id IN %s GROUP BY account_id
+                """,
+                [ids],
+            )
+            calls = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for account in self:
+            received, pending, taken = calls.get(account.id, (False, False, False))
+            account.webhook_last_received, account.webhook_pending, account.webhook_last_sync = received, pending, taken
 
     def _shipstation_webhook_url(self):
         self.ensure_one()

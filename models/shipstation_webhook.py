@@ -133,49 +133,92 @@ class ShipStationWebhook(models.Model):
     def _shipstation_call_received(self, account, event=None):
         """Ask for a sync of ``account`` because ShipStation called: no ShipStation call here.
 
-        Calls coalesce: the first one marks the account and triggers the scheduled action
-        at once, or when the last webhook-triggered sync of the account is
-        :data:`MIN_INTERVAL_PARAM` seconds old; the calls that follow while that sync is
-        still to come change nothing. A call arriving while the sync runs marks the account
-        again, so one more sync follows it.
+        The call is recorded as a row of its own (``shipstation.webhook.call``); the account
+        is never written, so calls never conflict with a sync writing it. Calls coalesce:
+        the first one not yet taken up by a sync triggers the scheduled action, at once or
+        when the last webhook-triggered sync of the account is :data:`MIN_INTERVAL_PARAM`
+        seconds old; the calls that follow find it coming and only add their row.
 
         :return: ``"scheduled"`` when this call asked for a sync, ``"coalesced"`` when one
             was already coming
         """
-        account = account.sudo()
         now = fields.Datetime.now()
-        due = account.webhook_sync_due
-        if account.webhook_pending and due and due + OVERDUE > now:
-            if not account.webhook_last_received or account.webhook_last_received < now - timedelta(seconds=10):
-                # Said to the account now and then, not at each call of a burst.
-                account.webhook_last_received = now
-            return "coalesced"
         interval = timedelta(seconds=self._shipstation_min_interval())
-        last = account.webhook_last_sync
-        at = max(now, last + interval) if last else now
-        account.write({"webhook_pending": True, "webhook_sync_due": at, "webhook_last_received": now})
+        self.env.cr.execute(
+            "SELECT min(received_at) FROM shipstation_webhook_call WHERE account_id = %s AND taken_at IS NULL",
+            [account.id],
+        )
+        waiting_since = self.env.cr.fetchone()[0]
+        self.env["shipstation.webhook.call"].sudo().create(
+            {"account_id": account.id, "event": event, "received_at": now}
+        )
+        if waiting_since and waiting_since + interval + OVERDUE > now:
+            return "coalesced"
+        at = (
+            max(now, self._shipstation_last_taken(account) + interval) if self._shipstation_last_taken(account) else now
+        )
         self.env.ref(CRON_XMLID).sudo()._trigger(at)
-        _logger.info("ShipStation webhook %s for account %s: sync asked for %s", event, account.name, at)
+        _logger.info("ShipStation webhook %s for account %s: sync asked for %s", event, account.sudo().name, at)
         return "scheduled"
+
+    @api.model
+    def _shipstation_last_taken(self, account):
+        """Start of the account's last webhook-triggered sync, or None."""
+        self.env.cr.execute("SELECT max(taken_at) FROM shipstation_webhook_call WHERE account_id = %s", [account.id])
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _cron_sync_webhook_calls(self):
         """Scheduled action: sync the accounts ShipStation called about, whatever their Auto Import
-        toggle. An account that another sync holds, or that has deliveries left, asks again."""
-        Account = self.env["shipstation.account"]
+        toggle, once their last webhook-triggered sync is old enough.
+
+        The calls are marked taken (and committed) before the sync starts. Calls that arrive
+        meanwhile stay untaken and lead to one more sync afterwards; an account another sync
+        holds, or with deliveries left for later, gives its calls back and asks again.
+        """
+        cr = self.env.cr
         now = fields.Datetime.now()
-        accounts = Account.search([("webhook_pending", "=", True), ("webhook_sync_due", "<=", now)])
+        interval = timedelta(seconds=self._shipstation_min_interval())
+        cr.execute(
+            """
+            SELECT c.account_id, max(c.id), (SELECT max(t.taken_at) FROM shipstation_webhook_call t
+                                              WHERE t.account_id = c.account_id)
+              FROM shipstation_webhook_call c
+             WHERE c.taken_at IS NULL
+          GROUP BY c.account_id
+            """
+        )
+        due = {
+            account_id: last_id for account_id, last_id, taken in cr.fetchall() if not taken or taken + interval <= now
+        }
+        accounts = self.env["shipstation.account"].search([("id", "in", list(due))])
         if not accounts:
             return
-        # Marked as taken before the sync starts: a call during the sync marks the account again.
-        accounts.write({"webhook_pending": False, "webhook_sync_due": False, "webhook_last_sync": now})
+        cr.execute(
+            "UPDATE shipstation_webhook_call SET taken_at = %s"
+            " WHERE taken_at IS NULL AND account_id IN %s AND id <= %s",
+            [now, tuple(accounts.ids), max(due.values())],
+        )
         sync = self.env["shipstation.sync"]
         if sync._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
         reports = sync._sync_accounts(accounts, scheduled=True, trigger="webhook")
+        cron = self.env.ref(CRON_XMLID).sudo()
         for account, report in zip(accounts, reports):
-            if report.left or (report.error and report.error.code == msg.ACCOUNT_BUSY):
-                self._shipstation_call_received(account, event="(again)")
+            busy = report.error and report.error.code == msg.ACCOUNT_BUSY
+            if busy or report.left:
+                cr.execute(
+                    "UPDATE shipstation_webhook_call SET taken_at = NULL WHERE account_id = %s AND taken_at = %s",
+                    [account.id, now],
+                )
+                cron._trigger(fields.Datetime.now() + (interval if busy else timedelta(0)))
+                continue
+            cr.execute(
+                "SELECT 1 FROM shipstation_webhook_call WHERE account_id = %s AND taken_at IS NULL LIMIT 1",
+                [account.id],
+            )
+            if cr.fetchone():  # called while it ran: one more sync, when the interval allows
+                cron._trigger(max(fields.Datetime.now(), now + interval))
 
 
 def _masked(url):

@@ -2,6 +2,7 @@ import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest.mock import patch
 
 from cryptography.hazmat.backends import default_backend
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -99,6 +100,13 @@ class TestWebhooks(ShipStationCommon, HttpCase):
 
     def _run_cron(self):
         self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+        self.env.invalidate_all()
+
+    def _fresh(self, records=None):
+        """``records`` (the account by default) with the webhook fields read again."""
+        records = records or self.account
+        records.invalidate_recordset(["webhook_pending", "webhook_last_received", "webhook_last_sync"])
+        return records
 
     # -- accepted ---------------------------------------------------------------------------
 
@@ -108,7 +116,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"status": "scheduled"})
         self.assertEqual(self.sandbox.requests, [], "no ShipStation call during the request")
-        self.assertTrue(self.account.webhook_pending)
+        self.assertTrue(self._fresh().webhook_pending)
         self.assertTrue(self.account.webhook_last_received)
         triggers = self._triggers()
         self.assertEqual(len(triggers), 1)
@@ -122,7 +130,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self._run_cron()
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.carrier_tracking_ref, "1ZHOOK1")
-        self.assertFalse(self.account.webhook_pending)
+        self.assertFalse(self._fresh().webhook_pending)
         self.assertTrue(self.account.webhook_last_sync)
 
     def test_a_burst_gives_one_sync_and_a_call_after_it_one_more_a_minute_later(self):
@@ -142,10 +150,10 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self.assertEqual(self._post().json()["status"], "coalesced")
         trigger = self._triggers()
         self.assertEqual(len(trigger), 1)
-        self.assertEqual(trigger.call_at, self.account.webhook_last_sync + timedelta(seconds=60))
+        self.assertEqual(trigger.call_at, self._fresh().webhook_last_sync + timedelta(seconds=60))
         self._run_cron()  # not due yet: nothing runs
         self.assertEqual(len(self.sandbox.requests), calls_of_one_sync)
-        self.assertTrue(self.account.webhook_pending)
+        self.assertTrue(self._fresh().webhook_pending)
 
     def test_the_minimum_interval_is_a_system_parameter(self):
         self.env["ir.config_parameter"].sudo().set_param("shipstation_connector.webhook_min_interval", "5")
@@ -153,7 +161,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self._run_cron()
         self._triggers().unlink()
         self._post()
-        self.assertEqual(self._triggers().call_at, self.account.webhook_last_sync + timedelta(seconds=5))
+        self.assertEqual(self._triggers().call_at, self._fresh().webhook_last_sync + timedelta(seconds=5))
 
     def test_a_call_while_another_sync_holds_the_account_leads_to_a_sync_afterwards(self):
         self._post()
@@ -161,20 +169,59 @@ class TestWebhooks(ShipStationCommon, HttpCase):
             # Another sync of this account runs (it holds the account's lock).
             other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5353, self.account.id])
             self._run_cron()
-            self.assertTrue(self.account.webhook_pending, "asked again, since the sync could not run")
+            self.assertTrue(self._fresh().webhook_pending, "asked again, since the sync could not run")
+            self.assertTrue(self._triggers().filtered(lambda t: t.call_at > fields.Datetime.now()))
             other.rollback()
         self._triggers().unlink()
-        self.account.webhook_sync_due = fields.Datetime.now()
         picking, order = self._make_delivery([(self.cap, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         self._run_cron()
         self.assertEqual(picking.state, "done")
-        self.assertFalse(self.account.webhook_pending)
+        self.assertFalse(self._fresh().webhook_pending)
+
+    def test_a_call_during_the_sync_leads_to_one_more_afterwards(self):
+        self._post()
+        sync = self.env["shipstation.sync"]
+        original = type(sync)._sync_accounts
+
+        def sync_while_shipstation_calls(service, accounts, *args, **kwargs):
+            self.assertEqual(self._post().json()["status"], "scheduled", "the calls before were taken up")
+            return original(service, accounts, *args, **kwargs)
+
+        self._triggers().unlink()
+        with patch.object(type(sync), "_sync_accounts", sync_while_shipstation_calls):
+            self._run_cron()
+        self.assertTrue(self._fresh().webhook_pending)
+        # One more run (triggers due at one moment are one run), a minute after the last one.
+        self.assertEqual(
+            set(self._triggers().mapped("call_at")), {self.account.webhook_last_sync + timedelta(seconds=60)}
+        )
+
+    def test_a_call_writes_only_its_own_row_never_the_account(self):
+        """So a burst of calls never conflicts with a sync writing the account meanwhile."""
+        self.env.flush_all()
+        before = self._updates()
+        self.assertEqual(self._post().status_code, 200)
+        self.assertEqual(self._post().status_code, 200)
+        written = {table: rows - before.get(table, 0) for table, rows in self._updates().items()}
+        self.assertEqual(written.get("shipstation_account", 0), 0)
+        self.assertEqual(written.get("shipstation_webhook_call"), 2)
+
+    def _updates(self):
+        self.env.cr.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE relname IN ('shipstation_account', 'shipstation_webhook_call')"
+        )
+        return dict(self.env.cr.fetchall())
 
     def test_a_lost_trigger_is_asked_again(self):
         self._post()
         self._triggers().unlink()
-        self.account.webhook_sync_due = fields.Datetime.now() - timedelta(minutes=10)
+        self.env.cr.execute(
+            "UPDATE shipstation_webhook_call SET received_at = received_at - interval '10 minutes'"
+            " WHERE account_id = %s",
+            [self.account.id],
+        )
         self.assertEqual(self._post().json()["status"], "scheduled")
         self.assertEqual(len(self._triggers()), 1)
 
@@ -203,7 +250,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self.assertEqual(self.url_open("/shipstation/webhook/").status_code, 404)
         self.assertEqual(self.url_open("/shipstation/webhook/%s" % self.account.webhook_token).status_code, 405)
         self.assertFalse(self._triggers())
-        self.assertFalse((self.account | other).filtered("webhook_pending"))
+        self.assertFalse(self._fresh(self.account | other).filtered("webhook_pending"))
         self.assertFalse((self.account | other).filtered("webhook_last_received"))
 
     def test_an_archived_account_is_unknown(self):
@@ -329,9 +376,9 @@ class TestWebhooksV2(TestWebhooks):
                 response = self._post(raw=data, headers=dict(headers, **{"Content-Type": "application/json"}))
                 self.assertEqual(response.status_code, status)
         self.assertFalse(self._triggers())
-        self.assertFalse(self.account.webhook_pending)
+        self.assertFalse(self._fresh().webhook_pending)
         self.assertEqual(self._post(raw=data, headers=signed).status_code, 200)
-        self.assertTrue(self.account.webhook_pending)
+        self.assertTrue(self._fresh().webhook_pending)
 
     @mute_logger(CONTROLLER_LOG)
     def test_keys_that_cannot_be_read_refuse_for_now(self):
@@ -341,4 +388,4 @@ class TestWebhooksV2(TestWebhooks):
             "shipstation_connector.webhook_keys_url", stranger.url + "/jwks"
         )
         self.assertEqual(self._post().status_code, 503)
-        self.assertFalse(self.account.webhook_pending)
+        self.assertFalse(self._fresh().webhook_pending)
