@@ -214,6 +214,21 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         )
         return dict(self.env.cr.fetchall())
 
+    def test_calls_are_forgotten_after_a_week_but_the_last_one(self):
+        for _i in range(3):
+            self._post()
+        self._run_cron()
+        Call = self.env["shipstation.webhook.call"]
+        calls = Call.search([("account_id", "=", self.account.id)])
+        self.assertEqual(len(calls), 3)
+        self.env.cr.execute(
+            "UPDATE shipstation_webhook_call SET received_at = received_at - interval '8 days' WHERE id IN %s",
+            [tuple(calls.ids)],
+        )
+        Call._gc_old_calls()
+        self.assertEqual(Call.search([("account_id", "=", self.account.id)]), calls.sorted("id")[-1:])
+        self.assertTrue(self._fresh().webhook_last_received, "the form still says when the last call came")
+
     def test_a_lost_trigger_is_asked_again(self):
         self._post()
         self._triggers().unlink()
