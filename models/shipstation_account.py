@@ -133,10 +133,14 @@ class ShipStationAccount(models.Model):
         help="Start of the last sync a webhook call asked for.",
     )
     last_run_id = fields.Many2one("shipstation.sync.run", compute="_compute_last_run", string="Last Run")
-    last_run_date = fields.Datetime(related="last_run_id.date_start", string="Last Run On")
-    last_run_state = fields.Selection(related="last_run_id.state", string="Last Run Result")
-    last_run_error = fields.Text(related="last_run_id.error", string="Last Run Error")
-    last_run_api_calls = fields.Integer(related="last_run_id.api_calls", string="Last Run API Calls")
+    last_run_date = fields.Datetime(compute="_compute_last_run", string="Last Run On")
+    last_run_state = fields.Selection(
+        [("ok", "Done"), ("partial", "With failures"), ("failed", "Failed")],
+        compute="_compute_last_run",
+        string="Last Run Result",
+    )
+    last_run_error = fields.Text(compute="_compute_last_run", string="Last Run Error")
+    last_run_api_calls = fields.Integer(compute="_compute_last_run", string="Last Run API Calls")
     dashboard_graph_data = fields.Text(compute="_compute_dashboard_graph_data")
     in_transit_count = fields.Integer(compute="_compute_picking_counts")
     waiting_count = fields.Integer(compute="_compute_picking_counts")
@@ -255,7 +259,12 @@ class ShipStationAccount(models.Model):
         )
         last = {account.id: run_id for account, run_id in groups}
         for account in self:
-            account.last_run_id = last.get(account.id, False)
+            run = self.env["shipstation.sync.run"].browse(last.get(account.id))
+            account.last_run_id = run
+            account.last_run_date = run.date_start
+            account.last_run_state = run.state
+            account.last_run_error = run.error
+            account.last_run_api_calls = run.api_calls
 
     def _compute_dashboard_graph_data(self):
         """Deliveries done per day over the last two weeks, for the kanban card's bar chart."""
