@@ -287,8 +287,15 @@ def _unseen_findings(delivery, order_id, ctx):
     return [Finding(delivery.id, NOT_SEEN, number, error or "")]
 
 
-def _seen(order_id, index):
+def is_seen(order_id, index):
+    """Whether the facts hold the order (or the order it was merged into)."""
     return order_id is not None and (index.order(order_id) is not None or _survivor(order_id, index) is not None)
+
+
+def unseen(deliveries, facts):
+    """The deliveries whose order ``facts`` do not show (to be read by id, in bounded numbers)."""
+    index = FactsIndex(facts)
+    return [d for d in deliveries if not is_seen(resolve_order(d, index), index)]
 
 
 def reconcile(deliveries, facts, now, grace=DEFAULT_GRACE, looked_up=frozenset()):
@@ -312,7 +319,7 @@ def reconcile(deliveries, facts, now, grace=DEFAULT_GRACE, looked_up=frozenset()
     handlers = {OPEN: _open_findings, DONE: _done_findings, CANCELLED: _cancelled_findings}
     for delivery in deliveries:
         order_id = resolved[delivery.id]
-        if not _seen(order_id, index):
+        if not is_seen(order_id, index):
             findings += _unseen_findings(delivery, order_id, ctx)
             continue
         parcels = expected_parcels(delivery, order_id, index, sole=ctx.sharing[order_id] == 1)
@@ -331,7 +338,7 @@ def fill_decision(delivery, facts, deliveries=()):
     """
     index = FactsIndex(facts)
     order_id = resolve_order(delivery, index)
-    if not _seen(order_id, index):
+    if not is_seen(order_id, index):
         return None
     sole = sum(1 for d in deliveries if resolve_order(d, index) == order_id) <= 1
     parcels = expected_parcels(delivery, order_id, index, sole=sole)
