@@ -451,6 +451,12 @@ class ShipStationAccount(models.Model):
     def action_open_failed(self):
         return self._action_open_pickings([("shipstation_sync_state", "=", "failed")], _("Failed: %s", self.name))
 
+    def action_reconcile(self):
+        """Compare this account's deliveries with ShipStation now and list where they disagree."""
+        self.ensure_one()
+        wizard = self.env["shipstation.reconcile.wizard"].create({"account_id": self.id})
+        return wizard.action_reconcile()
+
     def action_open_runs(self):
         """Open the run history of this account."""
         self.ensure_one()

@@ -1,1 +1,3 @@
 from . import shipstation_operation_wizard
+from . import shipstation_reconcile_line
+from . import shipstation_reconcile_wizard
