@@ -17,6 +17,7 @@
         "data/ir_config_parameter_data.xml",
         "data/shipstation_tracking_link_data.xml",
         "wizard/shipstation_operation_wizard_views.xml",
+        "wizard/shipstation_reconcile_wizard_views.xml",
         "views/shipstation_account_views.xml",
         "views/shipstation_shipment_views.xml",
         "views/shipstation_sync_run_views.xml",

@@ -527,6 +527,12 @@ class ShipStationAccount(models.Model):
         self.ensure_one()
         return self.last_run_id.action_open_run()
 
+    def action_reconcile(self):
+        """Compare this account's deliveries with ShipStation now and list where they disagree."""
+        self.ensure_one()
+        wizard = self.env["shipstation.reconcile.wizard"].create({"account_id": self.id})
+        return wizard.action_reconcile()
+
     def action_open_runs(self):
         """Open the run history of this account."""
         self.ensure_one()

@@ -157,7 +157,7 @@ class ShipStationShipment(models.Model):
         return parcels, costs
 
     @api.model
-    def _shipstation_add_consumption(self, account, facts, order_ids, write=True):
+    def _shipstation_add_consumption(self, account, facts, order_ids, mark_voided=True):
         """Tell the planner which parcels deliveries already hold, and whose.
 
         Covers the parcels fetched in this run and every parcel recorded for the
@@ -167,10 +167,9 @@ class ShipStationShipment(models.Model):
 
         :param RemoteFacts facts: filled in place (``consumed_by``, ``recorded_voided``, ``family``)
         :param set order_ids: ShipStation orderIds of the targets
-        :param bool write: False for a preview, which writes nothing
-
-        The parcels of done or cancelled holders (never targets) that ShipStation now reports
-        voided are marked voided here, so a later run knows it without reading them again.
+        :param bool mark_voided: the parcels of done or cancelled holders (never targets) that
+            ShipStation now reports voided are marked voided here, so a later run knows it
+            without reading them again (a reconciliation, which writes nothing, says False)
         """
         fetched = list({key[1] for key in facts.parcels})
         rows = self.sudo().search_read(
@@ -197,7 +196,7 @@ class ShipStationShipment(models.Model):
             facts.family[row["id"]] = int_or_none(row["shipstation_order_id"])
             if row["state"] in ("done", "cancel"):
                 closed.add(row["id"])
-        if write:
+        if mark_voided:
             self._shipstation_mark_voided(rows, facts, closed)
 
     @api.model

@@ -249,7 +249,7 @@ class ShipStationSync(models.AbstractModel):
         if write:
             self._note_attempts(targets, facts, started_at)
         order_ids = {snap.order_id for snap in snapshots if snap.order_id}
-        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, write=write)
+        self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, mark_voided=write)
         if account_sudo.api_version == "v2":
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
         return targets, planner.plan(snapshots, facts)

@@ -3,6 +3,7 @@ from . import test_export
 from . import test_portal_tracking
 from . import test_real_data
 from . import test_real_shops
+from . import test_reconcile
 from . import test_run_history
 from . import test_shipment_sync
 from . import test_shop_setups
