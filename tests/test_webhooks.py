@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from odoo import fields, sql_db
 from odoo.exceptions import AccessError
+from odoo.modules import neutralize
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -213,6 +214,18 @@ class TestWebhooks(ShipStationCommon, HttpCase):
             "WHERE relname IN ('shipstation_account', 'shipstation_webhook_call')"
         )
         return dict(self.env.cr.fetchall())
+
+    def test_a_neutralized_copy_gets_new_addresses_and_forgets_the_live_hooks(self):
+        self.account.action_subscribe_webhooks()
+        old = self.account.webhook_token
+        self.env.flush_all()
+        for query in neutralize.get_neutralization_queries(["shipstation_connector"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertNotEqual(self.account.webhook_token, old)
+        self.assertGreaterEqual(len(self.account.webhook_token), 64)
+        self.assertFalse(self.account.webhook_ids, "its Unsubscribe cannot remove the live hooks")
+        self.assertFalse(self.account.api_key)
 
     def test_calls_are_forgotten_after_a_week_but_the_last_one(self):
         for _i in range(3):
