@@ -139,7 +139,7 @@ class ShipStationAccount(models.Model):
         compute="_compute_last_run",
         string="Last Run Result",
     )
-    last_run_error = fields.Text(compute="_compute_last_run", string="Last Run Error")
+    last_run_error = fields.Text(compute="_compute_last_run")
     last_run_api_calls = fields.Integer(compute="_compute_last_run", string="Last Run API Calls")
     dashboard_graph_data = fields.Text(compute="_compute_dashboard_graph_data")
     in_transit_count = fields.Integer(compute="_compute_picking_counts")

@@ -131,10 +131,10 @@ class TestAccountGuard(ShipStationCommon):
         Shipment = type(self.env["shipstation.shipment"])
         original = Shipment._shipstation_add_consumption
 
-        def broken_for_first(self_, account, *args):
+        def broken_for_first(self_, account, *args, **kwargs):
             if account.id == self.account.id:
                 raise RuntimeError("disk on fire")
-            return original(self_, account, *args)
+            return original(self_, account, *args, **kwargs)
 
         with patch.object(Shipment, "_shipstation_add_consumption", broken_for_first), self.assertLogs(
             SYNC_LOGGER, level="ERROR"

@@ -23,8 +23,8 @@ class ShipStationPreviewLine(models.TransientModel):
         readonly=True,
     )
     ship = fields.Char(string="Ships", readonly=True, help="What the validation would ship.")
-    backorder = fields.Char(string="Backorder", readonly=True, help="What would stay for a backorder.")
-    tracking = fields.Char(string="Tracking", readonly=True)
+    backorder = fields.Char(readonly=True, help="What would stay for a backorder.")
+    tracking = fields.Char(readonly=True)
     cost = fields.Float(string="Shipping Cost", readonly=True)
     message = fields.Char(string="Why", readonly=True)
 
