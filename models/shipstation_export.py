@@ -66,6 +66,7 @@ class ShipStationExport(models.AbstractModel):
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
+                self.env["shipstation.job"]._keep_job_lock()
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))

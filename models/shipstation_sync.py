@@ -103,6 +103,7 @@ class ShipStationSync(models.AbstractModel):
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
+                self.env["shipstation.job"]._keep_job_lock()
             _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
             report = AccountReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
