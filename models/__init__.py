@@ -1,6 +1,7 @@
 from . import shipstation_account
 from . import shipstation_carrier_mapping
 from . import shipstation_export
+from . import shipstation_job
 from . import shipstation_reconcile
 from . import shipstation_shipment
 from . import shipstation_sync

@@ -372,9 +372,13 @@ class ShipStationAccount(models.Model):
                     name=self.name,
                 )
             )
-        backoff = self.env["ir.config_parameter"].sudo().get_param("shipstation_connector.retry_backoff")
+        params = self.env["ir.config_parameter"].sudo()
+        backoff = params.get_param("shipstation_connector.retry_backoff")
         if backoff:
             options.setdefault("backoff", float(backoff))
+        max_wait = params.get_param("shipstation_connector.rate_limit_max_wait")
+        if max_wait:
+            options.setdefault("max_wait", float(max_wait))
         if self.api_version == "v2":
             return ShipStationV2Client(account_sudo.api_key, self._shipstation_api_root(), **options)
         return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self._shipstation_api_root(), **options)
@@ -546,12 +550,26 @@ class ShipStationAccount(models.Model):
 
     @api.model
     def _cron_import_shipment_details(self):
-        """Scheduled action: sync every active account whose toggle is on."""
+        """Scheduled action: sync every active account whose toggle is on.
+
+        With queue_job installed (and ``shipstation_connector.use_queue_job`` not off),
+        each account's sync is a job of its own (see ``shipstation.job``); else the
+        accounts are synced here, one after another.
+        """
         accounts = self.search([("auto_import_shipment_details", "=", True)])
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_sync(accounts, "scheduled")
+            return
         self.env["shipstation.sync"]._sync_accounts(accounts, scheduled=True)
 
     @api.model
     def _cron_export_delivery_orders(self):
-        """Scheduled action: export the deliveries of every active account whose toggle is on."""
+        """Scheduled action: export the deliveries of every active account whose toggle is on
+        (one job per account with queue_job, as for the import)."""
         accounts = self.search([("auto_export_delivery_orders", "=", True)])
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_export(accounts, "scheduled")
+            return
         self.env["shipstation.export"]._export_accounts(accounts, commit=True)

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.client import CREATE_ORDERS_BATCH
-from ..lib.shipstation.errors import BadRequestError, ShipStationError
+from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
 from ..lib.shipstation.report import ExportReport
 from ..texts import render, report_text
 
@@ -66,6 +66,7 @@ class ShipStationExport(models.AbstractModel):
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
+                self.env["shipstation.job"]._keep_job_lock()
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
@@ -184,6 +185,7 @@ class ShipStationExport(models.AbstractModel):
                     self._send_batch(account_sudo, client, items[start : start + CREATE_ORDERS_BATCH], report)
                     if commit and self.env["shipstation.sync"]._can_commit():
                         self.env.cr.commit()  # pylint: disable=invalid-commit
+                        self.env["shipstation.job"]._keep_job_lock()
             report.api_calls = client.call_count
 
     @api.model
@@ -197,6 +199,8 @@ class ShipStationExport(models.AbstractModel):
                     self._send_batch(account, client, [item], report)
                 return
             _logger.warning("ShipStation export to %s failed: %s", account.name, error)
+            if isinstance(error, TRANSIENT_ERRORS):
+                report.transient, report.retry_after = True, error.retry_after
             for picking, _payload in batch:
                 self._mark_failed(picking, msg.message(msg.EXPORT_BATCH_REFUSED, error=error.message), report)
             return

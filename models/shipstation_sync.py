@@ -19,7 +19,7 @@ from odoo.tools import config
 
 from ..lib.shipstation import fetch, fetch_v2, planner
 from ..lib.shipstation import messages as msg
-from ..lib.shipstation.errors import AuthenticationError, ShipStationError
+from ..lib.shipstation.errors import TRANSIENT_ERRORS, AuthenticationError, ShipStationError
 from ..lib.shipstation.records_v2 import settle_statuses
 from ..lib.shipstation.report import AccountReport
 from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT, int_or_none
@@ -103,6 +103,7 @@ class ShipStationSync(models.AbstractModel):
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
+                self.env["shipstation.job"]._keep_job_lock()
             _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
             report = AccountReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
@@ -237,6 +238,8 @@ class ShipStationSync(models.AbstractModel):
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
             report.refused = isinstance(error, AuthenticationError)
+            report.transient = isinstance(error, TRANSIENT_ERRORS)
+            report.retry_after = getattr(error, "retry_after", None)
             report.api_calls = client.call_count if client else 0
             _logger.warning("ShipStation sync of account %s failed: %s", account_sudo.name, error)
             return None
@@ -422,6 +425,7 @@ class ShipStationSync(models.AbstractModel):
         if not self._can_commit():
             return True
         self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env["shipstation.job"]._keep_job_lock()
         return self._lock_account(account)
 
     @api.model

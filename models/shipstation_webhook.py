@@ -175,6 +175,10 @@ class ShipStationWebhook(models.Model):
         The calls are marked taken (and committed) before the sync starts. Calls that arrive
         meanwhile stay untaken and lead to one more sync afterwards; an account another sync
         holds, or with deliveries left for later, gives its calls back and asks again.
+
+        With queue_job, each account's sync is a job (see ``shipstation.job``): the job, not
+        this action, waits for a busy account and continues a run with deliveries left, so
+        the calls it took stay taken; a call arriving while a job waits is served by it.
         """
         cr = self.env.cr
         now = fields.Datetime.now()
@@ -202,6 +206,10 @@ class ShipStationWebhook(models.Model):
         sync = self.env["shipstation.sync"]
         if sync._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_sync(accounts, "webhook")
+            return
         reports = sync._sync_accounts(accounts, scheduled=True, trigger="webhook")
         cron = self.env.ref(CRON_XMLID).sudo()
         for account, report in zip(accounts, reports):

@@ -14,3 +14,4 @@ from . import test_webhooks
 from . import test_preview
 from . import test_dashboard
 from . import test_tour
+from . import test_queue_job

@@ -39,6 +39,9 @@ class ShipStationCommon(TransactionCase):
         cls.addClassCleanup(cls.sandbox.stop)
         # Retries keep their count, not their real-life pauses.
         cls.env["ir.config_parameter"].sudo().set_param("shipstation_connector.retry_backoff", "0.01")
+        # With queue_job installed, the scheduled actions would enqueue jobs: these tests run
+        # them in-process, as without queue_job (tests/test_queue_job.py covers the jobs).
+        cls.env["ir.config_parameter"].sudo().set_param("shipstation_connector.use_queue_job", "False")
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)

@@ -16,6 +16,9 @@ class ShipStationError(Exception):
     :param int status: HTTP status, when the server answered
     """
 
+    #: Seconds ShipStation asked to wait before trying again (``Retry-After``), when it said.
+    retry_after = None
+
     def __init__(self, message, method=None, url=None, status=None):
         super().__init__(message)
         self.message = message
@@ -63,6 +66,9 @@ class NetworkError(ShipStationError):
 class MalformedResponseError(ShipStationError):
     """The answer was not the JSON shape the endpoint documents."""
 
+
+#: Errors that say "not now" rather than "not this": the same request may work later.
+TRANSIENT_ERRORS = (RateLimitError, ServerError, NetworkError)
 
 _STATUS_ERRORS = {
     400: (BadRequestError, "ShipStation rejected the request"),

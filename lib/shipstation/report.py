@@ -23,7 +23,8 @@ class Report:
     on their own; ``lines`` lists ``(delivery id, action, Message or None)`` for each
     delivery the run changed or failed (action one of :data:`LINE_ACTIONS`), in the
     order the run met them. ``run_id`` is the id of the run record the caller kept
-    for this report, if any.
+    for this report, if any. ``transient`` and ``retry_after`` say whether the
+    account-level error may pass if the run is tried again later, and when.
     """
 
     account: str
@@ -35,6 +36,10 @@ class Report:
     failures: list = field(default_factory=list)
     lines: list = field(default_factory=list)
     run_id: int = None
+    #: The account-level error is one that may pass (rate limit, ShipStation down, network).
+    transient: bool = False
+    #: Seconds ShipStation asked to wait after that error, when it said.
+    retry_after: float = None
 
     def add_line(self, picking_id, action, message=None):
         """Note what the run did to one delivery.

@@ -225,7 +225,11 @@ class Transport:
             message = "ShipStation rate limit hit %s times" % (self.max_retries + 1)
             retry_after = retry_after if retry_after is not None else reset
             raise RateLimitError(message, method, url, retry_after=retry_after)
-        raise error_for_status(status, data, response.text, method, url)
+        error = error_for_status(status, data, response.text, method, url)
+        if status >= 500:
+            # A 503 may say when to come back; whoever retries later can honour it.
+            error.retry_after = _header_seconds(response.headers, "Retry-After")
+        raise error
 
     def _list_page(self, path, key, query):
         """GET one page of a list endpoint: ``(records, data, size)``.

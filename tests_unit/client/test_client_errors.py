@@ -133,6 +133,26 @@ def test_gateway_error_body_is_html(server, make_client):
     assert info.value.message == "ShipStation server error (HTTP 503): 503 Service Unavailable 503 Service Unavailable"
 
 
+def test_a_503_tells_when_to_come_back(server, make_client):
+    server.faults.add(status=503, count=None, headers={"Retry-After": "30"})
+    with pytest.raises(ServerError) as info:
+        make_client(max_retries=0).list_fulfillments()
+    assert info.value.retry_after == 30
+    server.faults.clear()
+    server.faults.add(status=500)
+    with pytest.raises(ServerError) as info:
+        make_client(max_retries=0).list_fulfillments()
+    assert info.value.retry_after is None
+
+
+def test_a_429_past_the_budget_says_what_retry_after_said(server, make_client, sleeps):
+    server.faults.add(status=429, count=None, headers={"Retry-After": "37"})
+    with pytest.raises(RateLimitError) as info:
+        make_client(max_retries=1).list_fulfillments()
+    assert sleeps == [37.5]  # Retry-After + margin between the two tries
+    assert info.value.retry_after == 37
+
+
 def test_connection_refused(make_client, sleeps):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -108,7 +108,18 @@ class Faults:
         self._faults = []
         self._lock = threading.Lock()
 
-    def add(self, status=500, count=1, path=None, query=None, delay=None, malformed=False, body=None, method=None):
+    def add(  # noqa: PLR0913 - each switch of a fault
+        self,
+        status=500,
+        count=1,
+        path=None,
+        query=None,
+        delay=None,
+        malformed=False,
+        body=None,
+        method=None,
+        headers=None,
+    ):
         """Arm a fault for the next ``count`` matching requests (None: until cleared).
 
         :param int status: status to answer, with a realistic error body
@@ -120,6 +131,7 @@ class Faults:
         :param bool malformed: instead of failing, answer 200 with truncated JSON
         :param body: dict (sent as JSON) or str (sent as text) replacing the error body
         :param str method: only this HTTP method
+        :param dict headers: headers added to the failing answer, e.g. ``{"Retry-After": "30"}``
         :return: the fault (a dict; its ``count`` goes down as it fires)
         """
         fault = {
@@ -130,6 +142,7 @@ class Faults:
             "malformed": bool(malformed),
             "body": body,
             "method": method.upper() if method else None,
+            "headers": {str(k): str(v) for k, v in (headers or {}).items()},
             "query": {str(k).lower(): str(v) for k, v in (query or {}).items()},
         }
         with self._lock:
@@ -364,6 +377,7 @@ class SandboxServer:
         elif fault and not fault["malformed"]:
             if fault["status"] == 429:
                 headers["X-Rate-Limit-Remaining"] = "0"
+            headers = dict(headers, **fault["headers"])
             body = fault["body"] if fault["body"] is not None else error_body(fault["status"])
             return fault["status"], body, headers
         try:
