@@ -258,8 +258,9 @@ class ShipStationAccount(models.Model):
             [("account_id", "in", self.ids), ("operation", "=", "import")], ["account_id"], ["id:max"]
         )
         last = {account.id: run_id for account, run_id in groups}
+        runs = self.env["shipstation.sync.run"].browse(list(last.values()))  # read together, not per card
         for account in self:
-            run = self.env["shipstation.sync.run"].browse(last.get(account.id))
+            run = runs.browse(last.get(account.id)).with_prefetch(runs._prefetch_ids)
             account.last_run_id = run
             account.last_run_date = run.date_start
             account.last_run_state = run.state

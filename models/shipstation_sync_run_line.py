@@ -33,11 +33,4 @@ class ShipStationSyncRunLine(models.Model):
     def action_open_picking(self):
         """Open the delivery of this line."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "stock.picking",
-            "res_id": self.picking_id.id,
-            "view_mode": "form",
-            "target": "current",
-            "name": self.picking_id.name,
-        }
+        return self.picking_id.get_formview_action()

@@ -30,10 +30,4 @@ class ShipStationPreviewLine(models.TransientModel):
 
     def action_open_picking(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "stock.picking",
-            "res_id": self.picking_id.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return self.picking_id.get_formview_action()
