@@ -3,7 +3,7 @@
 
     python3 bench/run_sync_bench.py [--sizes 100,1000,10000] [--apis v1,v2] [--db NAME] [--keep-db]
                                     [--out bench/results/latest.json]
-                                    [--tracemalloc probe|all|off] [--scheduled] [--profile]
+                                    [--tracemalloc probe|all|off] [--scheduled] [--profile] [--no-floor]
 
 For each size N and each ShipStation API version (``--apis``, default both: an account
 of that version, on a sandbox of its own) it creates N exported, reserved deliveries and
@@ -39,6 +39,7 @@ from datetime import datetime
 
 from ssbench.common import APIS, BENCH, DB_PREFIX, check_db_name, log, odoo_env
 from ssbench.database import addons_path, code_version, open_registry, prepare_database, versions
+from ssbench.floor import floor_child
 from ssbench.measuring import phase_child
 from ssbench.report import new_result, size_key, write_result
 from ssbench.sizes import bench_size
@@ -71,6 +72,12 @@ def parse_args():
     parser.add_argument(
         "--profile", action="store_true", help="profile each measured sync with cProfile (slower; text next to --out)"
     )
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="do not measure Odoo's own validation and cancellation of the same deliveries (the floor)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # settings file of a measured sync (run_phase)
     return parser.parse_args()
 
@@ -80,7 +87,8 @@ def main():
     check_db_name(args.db)
     if args.child:
         with open(args.child, encoding="utf-8") as handle:
-            phase_child(argparse.Namespace(**json.load(handle)))
+            settings = argparse.Namespace(**json.load(handle))
+        (floor_child if settings.mode == "floor" else phase_child)(settings)
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 20:

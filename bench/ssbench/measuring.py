@@ -176,7 +176,7 @@ def phase_child(args):
         json.dump(result, handle)
 
 
-def _run_child(args, settings, workdir, label):
+def run_child(args, settings, workdir, label):
     """Run this script as a child on ``settings``; :return: the JSON it wrote.
 
     The settings go through a file, so the child's command line names neither Odoo
@@ -223,12 +223,12 @@ def run_phase(args, path, account_id, workdir, name, n, reset_log):
     }
     probe = None
     if args.tracemalloc == "probe":
-        probe = _run_child(args, dict(settings, mode="probe"), workdir, "probe-%s-%d" % (name, account_id))
+        probe = run_child(args, dict(settings, mode="probe"), workdir, "probe-%s-%d" % (name, account_id))
         reset_log()
     if args.profile:
         settings["profile_out"] = "%s.profile-%d-%s.txt" % (os.path.splitext(os.path.abspath(args.out))[0], n, name)
     load = os.getloadavg()
-    figures = _run_child(args, settings, workdir, "%s-%d" % (name, account_id))
+    figures = run_child(args, settings, workdir, "%s-%d" % (name, account_id))
     # Other work on this machine skews the timings: keep the load around the sync.
     figures["loadavg_1min_before_after"] = [round(load[0], 2), round(os.getloadavg()[0], 2)]
     if probe:

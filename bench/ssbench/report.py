@@ -17,6 +17,11 @@ GOAL_CHANGED_CALLS = 10
 GOAL_FIRST_SECONDS_10K = 600
 GOAL_NOTHING_NEW_SECONDS = 15
 GOAL_MEMORY_MIB = 2048  # Odoo's default limit_memory_soft
+#: The connector's apply against Odoo's own validation and cancellation of the same deliveries.
+GOAL_APPLY_RATIO = 1.3
+GOAL_APPLY_RATIO_SIZES = (1000, 10000)
+#: Phases that validate and cancel, where the floor is measured.
+FLOOR_PHASES = ("first", "changed_5pct")
 RATE_PER_MINUTE = 40  # ShipStation's documented rate limit, for the "time at the limit" column
 STEP_ORDER = ("gather.targets", "gather.snapshots", "fetch", "gather.consumption", "plan", "apply")
 GATHER_STEPS = ("gather.targets", "gather.snapshots", "gather.consumption", "plan")
@@ -47,6 +52,19 @@ def gather_queries(phase):
     """SQL queries of the gathering steps and the planner (which should run none)."""
     steps = phase["steps"]
     return sum(steps.get(k, {}).get("queries", 0) for k in GATHER_STEPS)
+
+
+def _ratio_goals(add, api, figure):
+    for n in GOAL_APPLY_RATIO_SIZES:
+        for phase in FLOOR_PHASES:
+            add(
+                api,
+                "apply within %.1fx of Odoo's own validation and cancellation (%s)"
+                % (GOAL_APPLY_RATIO, PHASE_TITLES[phase]),
+                n,
+                figure(n, phase, "apply_vs_odoo_ratio") if figure(n, phase, "odoo_floor") else None,
+                lambda v: v <= GOAL_APPLY_RATIO,
+            )
 
 
 def evaluate_goals(sizes):
@@ -118,6 +136,7 @@ def evaluate_goals(sizes):
                 figure(n, "nothing_new", "wall_seconds"),
                 lambda v: v < GOAL_NOTHING_NEW_SECONDS,
             )
+        _ratio_goals(add, api, figure)
         for n in ns:
             peak = max(max(p["vms_peak_mib"], p["ru_maxrss_mib"]) for p in runs[n]["phases"].values())
             add(
@@ -233,6 +252,51 @@ def _endpoint_lines(result):
     return lines
 
 
+def ratios(sizes):
+    """``{size key: {phase: apply / Odoo's floor}}`` of the phases whose floor was measured."""
+    found = {}
+    for api, n, size in entries(sizes):
+        for phase in FLOOR_PHASES:
+            ratio = size["phases"].get(phase, {}).get("apply_vs_odoo_ratio")
+            if ratio is not None:
+                found.setdefault(size_key(api, n), {})[phase] = ratio
+    return found
+
+
+def _floor_lines(result):
+    lines = [
+        "The connector's apply against Odoo's own validation and cancellation of the same deliveries "
+        "(copy of the database; plain quantities, button_validate() and action_cancel() on the recordsets):"
+    ]
+    for api, n, size in entries(result["sizes"]):
+        for phase in FLOOR_PHASES:
+            p = size["phases"].get(phase, {})
+            floor = p.get("odoo_floor")
+            if not floor:
+                continue
+            apply = p["steps"]["apply"]
+            done = max(floor["validated"], 1)
+            lines.append(
+                "  N=%s %s %-21s apply %s s, %s q (%.1f q per validated delivery); Odoo %s s, %s q "
+                "(%.1f q per validated delivery); %d validated, %d cancelled; ratio %sx"
+                % (
+                    n,
+                    api,
+                    PHASE_TITLES[phase] + ":",
+                    fmt(apply["seconds"], 2),
+                    apply["queries"],
+                    apply["queries"] / max(p["report"]["validated"], 1),
+                    fmt(floor["seconds"], 2),
+                    floor["sql_queries"],
+                    floor["sql_queries"] / done,
+                    floor["validated"],
+                    floor["cancelled"],
+                    fmt(p.get("apply_vs_odoo_ratio"), 2),
+                )
+            )
+    return lines if len(lines) > 1 else []
+
+
 def table_text(result):
     """The whole printed report, as text (also kept in the JSON)."""
     meta = result["meta"]
@@ -264,6 +328,9 @@ def table_text(result):
         "",
         *_endpoint_lines(result),
     ]
+    floor = _floor_lines(result)
+    if floor:
+        lines += ["", *floor]
     checks = [
         (n, api, phase, c)
         for api, n, size in entries(result["sizes"])
@@ -315,6 +382,7 @@ def write_result(result, path, complete, total_seconds):
     so a run stopped later keeps what it measured)."""
     result["complete"] = complete
     result["goals"] = evaluate_goals(result["sizes"])
+    result["apply_vs_odoo_ratio"] = ratios(result["sizes"])
     result["meta"]["total_seconds"] = round(total_seconds, 1)
     result["table"] = table_text(result)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 from .common import API_KEY, API_KEY_V2, API_SECRET, PHASE_TITLES, PHASES, log
 from .database import account_state, create_account, create_deliveries, ensure_base_data, export_deliveries
-from .measuring import run_phase
+from .floor import apply_ratio, measure_floor
+from .measuring import run_child, run_phase
 from .naive import naive_sync, naive_sync_v2
 from .sandbox_proc import SandboxProcess
 from .scenario import make_changes, make_scenario
@@ -92,6 +93,9 @@ def bench_size(n, api, args, registry, path, workdir, run_id):
                 out["setup"]["changes"] = exp
                 log("  changed in ShipStation: %s" % json.dumps(exp))
             state_before, targets = account_state(registry, account_id)
+            floor = None
+            if args.floor and phase != "nothing_new":
+                floor = measure_floor(args, path, account_id, workdir, "%s-%s" % (api, phase), run_child)
             sandbox.reset_log()
             log("  %s %s: syncing %d in-transit deliveries..." % (api, PHASE_TITLES[phase], len(targets)))
             figures = run_phase(args, path, account_id, workdir, "%s-%s" % (api, phase), n, sandbox.reset_log)
@@ -114,6 +118,14 @@ def bench_size(n, api, args, registry, path, workdir, run_id):
                     "checks": check_expected(figures["report"], expected[phase]),
                 }
             )
+            if floor:
+                figures["odoo_floor"] = floor
+                figures["apply_vs_odoo_ratio"] = apply_ratio(figures)
+                figures["checks"] += [
+                    "Odoo's floor: %s %s, the connector %s" % (key, floor[key], figures["report"][key])
+                    for key in ("validated", "cancelled", "backorders")
+                    if floor[key] != figures["report"][key]
+                ]
             out["phases"][phase] = figures
             r = figures["report"]
             log(
@@ -134,6 +146,17 @@ def bench_size(n, api, args, registry, path, workdir, run_id):
                     "" if not figures["checks"] else "  CHECK: " + "; ".join(figures["checks"]),
                 )
             )
+            if floor:
+                log(
+                    "  %s %s: apply %.1f s against Odoo's own %.1f s: %sx"
+                    % (
+                        api,
+                        PHASE_TITLES[phase],
+                        figures["steps"]["apply"]["seconds"],
+                        floor["seconds"],
+                        figures["apply_vs_odoo_ratio"],
+                    )
+                )
             if r["error"]:
                 raise RuntimeError("the %s %s sync failed: %s" % (api, phase, r["error"]))
             if figures["api_calls_sandbox"] != r["api_calls"]:
