@@ -355,7 +355,9 @@ class StockPicking(models.Model):
             cost = account._shipstation_company_cost(decision.cost, self.company_id, fields.Date.context_today(self))
             if cost is None:  # no rate: never 1:1; the parcels keep the cost in the account's currency
                 names = {"currency": account.currency_id.name, "company_currency": self.company_id.currency_id.name}
-                decision.notes.append(msg.message(msg.COST_NOT_CONVERTED, cost="%.2f" % decision.cost, **names))
+                note = msg.message(msg.COST_NOT_CONVERTED, cost="%.2f" % decision.cost, **names)
+                if note not in decision.notes:  # once, when a failed chunk is applied again
+                    decision.notes.append(note)
             vals["shipstation_shipping_cost"] = cost or False
             if not self.carrier_id:
                 carrier = account._shipstation_carrier_for(decision.parcels)
@@ -396,26 +398,39 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
 
     def _shipstation_prepare_validation(self, quantities):
-        """Set the quantities to ship: the ones ShipStation shipped.
+        """Set the quantities to ship of these deliveries: the ones ShipStation shipped.
 
         Shipped quantities are taken from what each move has reserved, so stock is never
         forced out of a location that does not hold it (the planner only validates when
-        the reservations cover what shipped), and exactly, whatever the moves' unit.
+        the reservations cover what shipped), and exactly, whatever the moves' unit. The
+        moves that ship their whole reservation (most of them) are marked picked in one
+        write; only the others are set one by one.
 
-        :param dict quantities: ``{sku: qty in the product's unit}``
-        :raises UserError: when nothing is reserved
+        :param dict quantities: ``{picking id: {sku: qty in the product's unit}}``
+        :raises UserError: when nothing is reserved on one of them
         """
-        self.ensure_one()
-        moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-        left = dict(quantities or {})
-        for move in moves:
-            sku = shipstation_sku(move.product_id)
-            reserved = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id, round=False)
-            qty = min(left.get(sku, 0.0), reserved)
-            left[sku] = left.get(sku, 0.0) - qty
-            move._shipstation_set_quantity(qty)
-        if not any(moves.mapped("picked")):
-            raise UserError(_("Nothing reserved to ship: check the stock of %s.", self.name))
+        whole = self.env["stock.move"]
+        for picking in self:
+            left, shipping = dict(quantities.get(picking.id) or {}), False
+            for move in picking.move_ids:
+                if move.state in ("done", "cancel"):
+                    continue
+                unit = move.product_id.uom_id
+                sku = shipstation_sku(move.product_id)
+                reserved = move.product_uom._compute_quantity(move.quantity, unit, round=False)
+                qty = min(left.get(sku, 0.0), reserved)
+                left[sku] = left.get(sku, 0.0) - qty
+                if float_is_zero(qty, precision_rounding=unit.rounding):
+                    move._shipstation_set_quantity(0.0)
+                    continue
+                shipping = True
+                if float_compare(qty, reserved, precision_rounding=unit.rounding) == 0:
+                    whole |= move
+                else:
+                    move._shipstation_set_quantity(qty)
+            if not shipping:
+                raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
+        whole.filtered(lambda m: not m.picked).write({"picked": True})
         self._shipstation_unpack_partial_packages()
 
     def _shipstation_preview(self, account, decision):
@@ -463,13 +478,12 @@ class StockPicking(models.Model):
         """Goods taken out of a package that does not leave whole leave without it (the
         package stays in stock with the rest), as when shipping part of a package by hand."""
         lines = self.move_line_ids.filtered(lambda ml: ml.package_id and ml.result_package_id == ml.package_id)
-        for package in lines.package_id:
-            taken = sum(
-                lines.filtered(lambda ml, p=package: ml.package_id == p and ml.picked).mapped("quantity_product_uom")
-            )
+        for picking, package in {(ml.picking_id, ml.package_id) for ml in lines}:
+            own = lines.filtered(lambda ml, p=package, d=picking: ml.package_id == p and ml.picking_id == d)
+            taken = sum(own.filtered("picked").mapped("quantity_product_uom"))
             content = sum(package.quant_ids.filtered(lambda q: q.location_id.usage == "internal").mapped("quantity"))
             if float_compare(taken, content, precision_digits=6) < 0:
-                lines.filtered(lambda ml, p=package: ml.package_id == p).write({"result_package_id": False})
+                own.write({"result_package_id": False})
 
     def _shipstation_validate(self):
         """Validate these deliveries, their quantities set; the rest goes to backorders.

@@ -66,6 +66,68 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual(bad.state, "done")
         self.assertEqual(bad.shipstation_sync_state, "synced")
 
+    @mute_logger("odoo.addons.shipstation_connector.models.shipstation_sync")
+    def test_a_failing_chunk_is_halved_down_to_its_culprit_and_the_rest_validate_in_batches(self):
+        bad, bad_order, _lot = self._serial_delivery_without_lot()
+        partial, partial_order = self._make_delivery([(self.mug, 3), (self.tee, 2)])
+        whole, whole_order = self._make_delivery([(self.mug, 1), (self.cap, 2)])
+        others = [self._make_delivery([(self.cap, 1)]) for _i in range(4)]
+        gone, gone_order = self._make_delivery([(self.tee, 1)])
+        self.sandbox.store.ship_order(
+            partial_order["orderId"], parcels=[{"trackingNumber": "HALF1", "items": [{"sku": "SS-MUG", "quantity": 2}]}]
+        )
+        for order in [bad_order, whole_order] + [order for _picking, order in others]:
+            self.sandbox.store.ship_order(order["orderId"])
+        self.sandbox.store.cancel_order(gone_order["orderId"])
+        sizes = []
+        batch = type(self.env["shipstation.sync"])._apply_batch
+
+        def counted(sync, account, items, started_at):
+            sizes.append(len(items))
+            return batch(sync, account, items, started_at)
+
+        with patch.object(type(self.env["shipstation.sync"]), "_apply_batch", counted):
+            report = self._sync()
+        # 7 validations, then the cancellation: the chunk of 8, then halves down to the culprit
+        # (the first delivery), the halves beside it applied whole.
+        self.assertEqual(sizes, [8, 4, 2, 1, 1, 2, 4])
+        self.assertEqual((report.validated, report.cancelled, report.failed, report.backorders), (6, 1, 1, 1))
+        self.assertEqual(bad.shipstation_sync_state, "failed")
+        self.assertNotEqual(bad.state, "done")
+        self.assertEqual({m.product_id: m.quantity for m in partial.move_ids}, {self.mug: 2.0})
+        self.assertEqual(
+            {m.product_id: m.product_uom_qty for m in partial.backorder_ids.move_ids}, {self.mug: 1.0, self.tee: 2.0}
+        )
+        self.assertEqual({m.product_id: m.quantity for m in whole.move_ids}, {self.mug: 1.0, self.cap: 2.0})
+        self.assertEqual({picking.state for picking, _order in others} | {whole.state, partial.state}, {"done"})
+        self.assertEqual(gone.state, "cancel")
+        notes = [body for picking in (whole, partial) for body in self._notes(picking) if "Validated" in body]
+        self.assertEqual(len(notes), 2, "one note a delivery, however often its chunk was applied")
+
+    def test_validations_and_cancellations_go_in_chunks_of_one_kind(self):
+        kinds = []
+        batch = type(self.env["shipstation.sync"])._apply_batch
+
+        def recorded(sync, account, items, started_at):
+            kinds.append({decision.action for _picking, decision in items})
+            return batch(sync, account, items, started_at)
+
+        pickings = self.env["stock.picking"]
+        for index in range(4):
+            picking, order = self._make_delivery([(self.mug, 1)])
+            if index % 2:
+                self.sandbox.store.cancel_order(order["orderId"])
+            else:
+                self.sandbox.store.ship_order(order["orderId"])
+            pickings |= picking
+        with patch.object(shipstation_sync, "APPLY_CHUNK", 2), patch.object(
+            type(self.env["shipstation.sync"]), "_apply_batch", recorded
+        ):
+            report = self._sync()
+        self.assertEqual(kinds, [{"validate"}, {"cancel"}])
+        self.assertEqual(pickings.mapped("state"), ["done", "cancel", "done", "cancel"])
+        self.assertEqual((report.validated, report.cancelled), (2, 2))
+
     def test_bad_credentials_fail_that_account_only(self):
         other = self._make_account("Wrong key", api_key="nope")
         ok_picking, order = self._make_delivery([(self.mug, 1)])
