@@ -88,9 +88,9 @@ class TestSyncRuns(ShipStationCommon):
 
         with patch.object(type(self.env["shipstation.sync"]), "_apply_batch", counted):
             report = self._sync()
-        # 7 validations, then the cancellation: the chunk of 8, then halves down to the culprit
-        # (the first delivery), the halves beside it applied whole.
-        self.assertEqual(sizes, [8, 4, 2, 1, 1, 2, 4])
+        # The chunk of 7 validations, then its halves down to the culprit (the first delivery),
+        # the halves beside it applied whole; then the cancellation, a chunk of its own.
+        self.assertEqual(sizes, [7, 4, 2, 1, 1, 2, 3, 1])
         self.assertEqual((report.validated, report.cancelled, report.failed, report.backorders), (6, 1, 1, 1))
         self.assertEqual(bad.shipstation_sync_state, "failed")
         self.assertNotEqual(bad.state, "done")
