@@ -13,9 +13,11 @@ same decisions), then does what a user of plain Odoo would do with them:
   what did not ship goes to a backorder without the wizard), then ``action_cancel()``
   on all the deliveries to cancel at once.
 
-Those two steps are timed and their SQL queries counted (the planning before them is
-not). Nothing else is written: no tracking number, cost, parcel, sync field or note.
-The copy is dropped afterwards.
+Those steps are timed and their SQL queries counted, each with its flush and Odoo's
+precommit hooks (the chatter's tracking of the new state, which Odoo writes before any
+commit: the sync's savepoints run them too); the planning before them is not. Nothing
+else is written: no tracking number, cost, parcel, sync field or note. The copy is
+dropped afterwards.
 """
 
 import json
@@ -97,14 +99,12 @@ def floor_child(args):
         planned = sync._read_and_plan(account, report, None, None, odoo_now(), write=False)
         if planned is None:
             raise RuntimeError("the floor's planning could not read ShipStation: %s" % report.error)
-        targets, decisions = planned
-        by_id = {p.id: p for p in targets}
-        validate = [(by_id[d.picking_id], d.quantities) for d in decisions if d.changed and d.action == VALIDATE]
-        cancel = [by_id[d.picking_id] for d in decisions if d.changed and d.action == CANCEL]
+        _targets, decisions = planned
+        shipped = {d.picking_id: d.quantities for d in decisions if d.changed and d.action == VALIDATE}
         Picking = env["stock.picking"].with_env(sync.env)
-        to_validate = Picking.browse([p.id for p, _q in validate])
-        to_cancel = Picking.browse([p.id for p in cancel])
-        env.flush_all()
+        to_validate = Picking.browse(list(shipped))
+        to_cancel = Picking.browse([d.picking_id for d in decisions if d.changed and d.action == CANCEL])
+        env.cr.flush()
         env.invalidate_all()
         thread_queries = sql_db.sql_counter
         wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -113,13 +113,13 @@ def floor_child(args):
         def step(name, func, *args):
             q0, t0 = sql_db.sql_counter, time.perf_counter()
             value = func(*args)
-            env.flush_all()
+            env.cr.flush()  # the ORM's pending writes, then Odoo's precommit hooks (the chatter's tracking)
             steps[name] = {"seconds": round(time.perf_counter() - t0, 3), "queries": sql_db.sql_counter - q0}
             return value
 
         moves_written = step(
             "quantities",
-            lambda: sum(set_plain_quantities(p.with_env(sync.env), q, shipstation_sku) for p, q in validate),
+            lambda: sum(set_plain_quantities(p, shipped[p.id], shipstation_sku) for p in to_validate),
         )
         if to_validate:
             step("button_validate", to_validate.with_context(**PLAIN_CONTEXT).button_validate)
