@@ -73,6 +73,12 @@ def parse_args():
     parser.add_argument("--channels", default="root:2,root.shipstation:2", help="queue_job channels")
     parser.add_argument("--limit-time-real", type=int, default=120, help="limit_time_real of the server's workers")
     parser.add_argument("--limit-time-cpu", type=int, default=120, help="limit_time_cpu of the server's workers")
+    parser.add_argument(
+        "--job-budget",
+        type=float,
+        help="seconds a sync job applies before it enqueues the rest (system parameter "
+        "shipstation_connector.job_time_budget); default: the addon's, 70%% of --limit-time-real",
+    )
     parser.add_argument("--job-timeout", type=int, default=1800, help="seconds the jobs may take in all")
     parser.add_argument("--rows", default=",".join(ROWS), help="rows to measure: scale, rate")
     parser.add_argument("--db", default=SCALE_PREFIX, help="template database (must start with %s)" % SCALE_PREFIX)

@@ -29,6 +29,8 @@ from .scalechild import run_child
 from .scaledb import build_template_db_names, clone, install, outcomes, query
 from .scenario import make_scenario
 
+#: System parameter of the sync jobs' time budget (``shipstation.job``), in seconds.
+BUDGET_PARAM = "shipstation_connector.job_time_budget"
 #: Outcome counts compared with the scenario's expectation, and between the variants.
 OUTCOMES = ("validated", "cancelled", "backorders")
 
@@ -264,6 +266,12 @@ def run_queue_job(db, path, account_ids, sandboxes, workdir, args):
         channels=args.channels,
         limits=(args.limit_time_real, args.limit_time_cpu),
     )
+    if args.job_budget:
+        query(
+            db,
+            "INSERT INTO ir_config_parameter (key, value, create_date, write_date)" " VALUES (%s, %s, now(), now())",
+            [BUDGET_PARAM, str(args.job_budget)],
+        )
     before = len(jobs(db))
     server.start()
     try:
@@ -309,6 +317,7 @@ def run_queue_job(db, path, account_ids, sandboxes, workdir, args):
             "channels": args.channels,
             "limit_time_real": args.limit_time_real,
             "limit_time_cpu": args.limit_time_cpu,
+            "job_time_budget": args.job_budget or round(0.7 * args.limit_time_real),
             "log": server.logfile,
             "worker_limits_hit": log_text.count("time limit") + log_text.count("virtual real time limit"),
             "errors_logged": log_text.count(" ERROR "),

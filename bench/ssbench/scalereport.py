@@ -27,6 +27,7 @@ def new_scale_result(args, versions, code, queue_job_version):
             "channels": args.channels,
             "limit_time_real": args.limit_time_real,
             "limit_time_cpu": args.limit_time_cpu,
+            "job_budget": args.job_budget,
             "notes": "scale_out: the same accounts and deliveries on two identical copies of one database "
             "(CREATE DATABASE ... TEMPLATE), synced in series in one process (_sync_accounts(scheduled=True)) "
             "and by queue_job (the scheduled action enqueues a job per account; a prefork server with "
@@ -66,6 +67,7 @@ def _cpu_cells(cpu):
         _fmt(seconds.get("postgres")),
         _fmt(seconds.get("sandbox")),
         _fmt(cpu["other_cpu_seconds"]),
+        _fmt(cpu["cores_used"], 2),
         "%s%%" % _fmt(cpu["machine_busy_pct"]),
         "/".join(_fmt(v, 2) for v in cpu["loadavg_1min_before_after_max"]),
     ]
@@ -74,7 +76,8 @@ def _cpu_cells(cpu):
 def scale_table(row):
     """Row 1: series against queue_job, then the jobs."""
     headers = ["variant", "wall s", "speed-up", "API calls", "validated", "cancelled", "backorders"]
-    headers += ["Odoo CPU s", "PG CPU s", "sandbox CPU s", "other CPU s", "machine busy", "load 1m before/after/max"]
+    headers += ["Odoo CPU s", "PG CPU s", "sandbox CPU s", "other CPU s", "cores used", "machine busy"]
+    headers += ["load 1m before/after/max"]
     rows = []
     for name, title in (
         ("series", "series (1 process)"),
