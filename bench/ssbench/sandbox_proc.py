@@ -5,7 +5,9 @@ measures are Odoo's alone (a real ShipStation is another machine). The child hol
 :class:`SandboxServer` speaking v1 and v2 (a v2 key of its own), with ``rate_limit=None``
 and ``rate_limit_v2=None`` (calls counted, never refused), and a clock the parent can pin to a
 past instant while it builds history (orders created days ago, labels printed hours
-ago), then lets run at real time for the measured phases.
+ago), then lets run at real time for the measured phases. The scale benchmark passes a v1
+``rate_limit`` (ShipStation's 40 calls a minute) and may start a competing consumer of the
+same key (:class:`Competitor`).
 
 Only the standard library and the project's ``lib/shipstation`` are imported here:
 nothing from Odoo.
@@ -15,6 +17,8 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
+import time
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -93,7 +97,53 @@ def _log_summary(server):
     }
 
 
-def _child(conn, api_key, api_secret, api_key_v2, lib):
+class Competitor(threading.Thread):
+    """Another app on the same API key: spends one call of the v1 budget every ``60 / per_minute``
+    seconds (through the rate limiter, not over HTTP, so the request log holds the connector's
+    calls only). A call the window refuses is counted and not tried again."""
+
+    def __init__(self, limiter, per_minute):
+        super().__init__(daemon=True, name="sandbox-competitor")
+        self.limiter, self.interval = limiter, 60.0 / per_minute
+        self.spent = self.refused = 0
+        self._stop_event = threading.Event()
+
+    def run(self):
+        while not self._stop_event.wait(self.interval):
+            allowed, _headers = self.limiter.take()
+            if allowed:
+                self.spent += 1
+            else:
+                self.refused += 1
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+        return {"spent": self.spent, "refused": self.refused}
+
+
+def _compete(server, state, per_minute):
+    """Start (``per_minute`` > 0) or stop (0) the competitor. :return: its counts when stopped"""
+    running = state.pop("competitor", None)
+    counts = running.stop() if running else None
+    if per_minute:
+        state["competitor"] = Competitor(server.limiter, per_minute)
+        state["competitor"].start()
+    return counts
+
+
+def _rate_window(server):
+    """The v1 limiter's window: calls spent and seconds left (``X-Rate-Limit-*`` as a client sees them)."""
+    headers = server.limiter.peek()
+    return {
+        "limit": server.limiter.limit,
+        "remaining": int(headers["X-Rate-Limit-Remaining"]),
+        "reset": int(headers["X-Rate-Limit-Reset"]),
+        "at": time.time(),
+    }
+
+
+def _child(conn, api_key, api_secret, api_key_v2, lib, rate_limit=None, rate_window=60):  # noqa: PLR0913
     sys.path.insert(0, lib)
     from shipstation.sandbox import SandboxServer  # noqa: PLC0415 - import in the child only
 
@@ -101,12 +151,14 @@ def _child(conn, api_key, api_secret, api_key_v2, lib):
     server = SandboxServer(
         api_key=api_key,
         api_secret=api_secret,
-        rate_limit=None,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
         api_key_v2=api_key_v2,
         rate_limit_v2=None,
         clock=clock,
     ).start()
     store = server.store
+    state = {}
     commands = {
         "build": lambda specs: _build(store, clock, specs),
         "apply": lambda changes: _apply_all(store, clock, changes),
@@ -114,6 +166,8 @@ def _child(conn, api_key, api_secret, api_key_v2, lib):
         "log": lambda _: _log_summary(server),
         "counts": lambda _: store.counts(),
         "shipments_of": store.shipments_of,
+        "compete": lambda per_minute: _compete(server, state, per_minute),
+        "rate_window": lambda _: _rate_window(server),
     }
     conn.send(server.url)
     while True:
@@ -136,12 +190,14 @@ def _child(conn, api_key, api_secret, api_key_v2, lib):
 class SandboxProcess:
     """Parent-side handle: ``url`` plus one method per command."""
 
-    def __init__(self, api_key, api_secret, api_key_v2, lib=LIB):
+    def __init__(self, api_key, api_secret, api_key_v2, lib=LIB, rate_limit=None, rate_window=60):  # noqa: PLR0913
+        """``rate_limit``: v1 calls a ``rate_window`` (seconds) allows, as ShipStation's 40 a minute;
+        None (default) counts the calls and never refuses one."""
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
         self._proc = ctx.Process(
             target=_child,
-            args=(child_conn, api_key, api_secret, api_key_v2, lib),
+            args=(child_conn, api_key, api_secret, api_key_v2, lib, rate_limit, rate_window),
             daemon=True,
             name="shipstation-sandbox",
         )
@@ -174,6 +230,16 @@ class SandboxProcess:
 
     def shipments_of(self, order_id):
         return self._call("shipments_of", order_id)
+
+    def compete(self, per_minute):
+        """Start another app spending ``per_minute`` v1 calls of the key's budget (0 stops it).
+
+        :return: the stopped competitor's ``{spent, refused}``, or None
+        """
+        return self._call("compete", per_minute)
+
+    def rate_window(self):
+        return self._call("rate_window")
 
     def stop(self):
         if self._proc.is_alive():
