@@ -8,13 +8,17 @@ for what changed (:mod:`..lib.shipstation.fetch`), let the pure planner decide
 
 import contextlib
 import logging
+import random
 import threading
 import time
 from collections import defaultdict
 from datetime import timezone
 
+from psycopg2 import OperationalError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import config
 
 from ..lib.shipstation import fetch, fetch_v2, planner
@@ -39,6 +43,9 @@ APPLY_CHUNK = 100
 #: The order heavy decisions are applied in, a chunk holding one kind: validations, then
 #: cancellations, then the others.
 ACTION_ORDER = {VALIDATE: 0, CANCEL: 1}
+#: Times a committing run applies a chunk again after another transaction changed the same rows
+#: (two accounts' jobs validating the same products at once), each time after a commit.
+CONFLICT_RETRIES = 3
 #: The report's counter of each action a preview shows.
 PREVIEW_COUNTS = {"validate": "validated", "cancel": "cancelled", "wait": "waiting", "fail": "failed"}
 
@@ -110,9 +117,17 @@ class ShipStationSync(models.AbstractModel):
             if committing:
                 self.env.cr.rollback()
                 self.env["shipstation.job"]._keep_job_lock()
-            _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
             report = AccountReport(account=account.sudo().name)
-            report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
+            if self._is_conflict(error):
+                # Nothing is wrong with the deliveries: they stay as they were, for the next run.
+                _logger.warning(
+                    "ShipStation sync of account %s met a concurrent update: %s", account.sudo().name, error
+                )
+                report.error = msg.message(msg.ACCOUNT_CONFLICT)
+                report.transient = True
+            else:
+                _logger.exception("ShipStation sync of account %s failed unexpectedly", account.sudo().name)
+                report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
             report.seconds = time.monotonic() - started
             service = self._run_env(account)
             if pickings is None:
@@ -412,13 +427,13 @@ class ShipStationSync(models.AbstractModel):
         chunks = self._chunks(heavy)
         unread, done = set(), 0
         for index, decisions_of_chunk in enumerate(chunks):
-            unread |= self._apply_chunk(account, self._chunk_items(decisions_of_chunk), report, started_at)
+            unread |= self._apply_chunk_again_on_conflict(account, decisions_of_chunk, report, started_at, commit)
             done += len(decisions_of_chunk)
             if index == len(chunks) - 1:
                 break
             out_of_time = deadline is not None and time.monotonic() > deadline
             if out_of_time or (commit and not self._commit_and_relock(account)):
-                report.left = len(heavy) - done
+                report.left += len(heavy) - done
                 unread |= {d.picking_id for rest in chunks[index + 1 :] for d in rest}
                 break
         seen = [d.picking_id for d in decisions if d.seen and d.picking_id not in unread]
@@ -483,21 +498,59 @@ class ShipStationSync(models.AbstractModel):
                     report.failures.append((by_id[decision.picking_id].name, decision.message))
 
     @api.model
-    def _apply_chunk(self, account, chunk, report, started_at):
-        """Apply a chunk of decisions; return the ids of deliveries that failed.
+    def _is_conflict(self, error):
+        """Whether ``error`` is PostgreSQL refusing a concurrent update (serialization failure,
+        deadlock, lock not available): nothing wrong with the deliveries, only bad timing."""
+        return isinstance(error, OperationalError) and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
+
+    @api.model
+    def _apply_chunk_again_on_conflict(self, account, decisions, report, started_at, commit):
+        """Apply one chunk; when another transaction changed the same rows meanwhile (two
+        accounts' jobs validating the same products), commit what is done and apply the
+        chunk again in a fresh transaction, a few times, then leave it to the next run.
+
+        A run that does not commit cannot see the other transaction's work: the conflict
+        goes up, and the account's run is undone and reported (see :meth:`_sync_account_guarded`).
+
+        :return: the ids of the deliveries that failed or are left
+        """
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                return self._apply_chunk(account, self._chunk_items(decisions), report, started_at)
+            except Exception as error:
+                if not (self._is_conflict(error) and commit and self._can_commit()):
+                    raise
+                _logger.info("ShipStation sync of %s: concurrent update, chunk applied again: %s", account.name, error)
+                if attempt == CONFLICT_RETRIES or not self._commit_and_relock(account):
+                    break
+                time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))  # noqa: S311 - a jitter, no secret
+        report.left += len(decisions)
+        return {d.picking_id for d in decisions}
+
+    @api.model
+    def _apply_chunk(self, account, chunk, report, started_at, whole=True):
+        """Apply a chunk of decisions; return the ids of deliveries that failed or are left.
 
         A chunk that fails is applied again in two halves, and so on down to the
-        deliveries that fail alone: the others are still validated in batches.
+        deliveries that fail alone: the others are still validated in batches. A
+        concurrent update of the same rows is no failure of a delivery: on the whole
+        chunk it goes up (the caller tries again), on a half the half is left for the
+        next run.
         """
         try:
             with self.env.cr.savepoint():
                 outcomes = self._apply_batch(account, chunk, started_at)
         except Exception as error:  # pylint: disable=broad-except
+            if self._is_conflict(error):
+                if whole:
+                    raise
+                report.left += len(chunk)
+                return {picking.id for picking, _decision in chunk}
             if len(chunk) == 1:
                 return self._apply_chunk_failed(chunk[0][0], error, report)
             half = (len(chunk) + 1) // 2
-            return self._apply_chunk(account, chunk[:half], report, started_at) | self._apply_chunk(
-                account, chunk[half:], report, started_at
+            return self._apply_chunk(account, chunk[:half], report, started_at, whole=False) | self._apply_chunk(
+                account, chunk[half:], report, started_at, whole=False
             )
         for picking, decision, outcome in outcomes:
             self._count(report, picking, decision, outcome)

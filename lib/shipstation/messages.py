@@ -41,6 +41,7 @@ UPSTREAM_CANCELLED = "upstream_cancelled"  # names
 ACCOUNT_BUSY = "account_busy"
 ACCOUNT_ERROR = "account_error"  # error: what ShipStation or the set-up said
 ACCOUNT_UNEXPECTED = "account_unexpected"  # error: an unexpected exception, logged with its traceback
+ACCOUNT_CONFLICT = "account_conflict"  # another transaction changed the same records (stock) meanwhile
 # Export
 EXPORT_NO_ADDRESS = "export_no_address"
 EXPORT_NO_STREET = "export_no_street"  # partner
