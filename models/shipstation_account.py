@@ -380,6 +380,10 @@ class ShipStationAccount(models.Model):
         max_wait = params.get_param("shipstation_connector.rate_limit_max_wait")
         if max_wait:
             options.setdefault("max_wait", float(max_wait))
+        # Calls of each rate-limit window left to the other apps on the same key (the limit is the key's).
+        reserve = params.get_param("shipstation_connector.rate_limit_reserve")
+        if reserve:
+            options.setdefault("rate_limit_reserve", max(int(reserve), 0))
         if self.api_version == "v2":
             return ShipStationV2Client(account_sudo.api_key, self._shipstation_api_root(), **options)
         return ShipStationClient(account_sudo.api_key, account_sudo.api_secret, self._shipstation_api_root(), **options)

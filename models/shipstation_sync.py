@@ -165,8 +165,9 @@ class ShipStationSync(models.AbstractModel):
         """When a run stops applying and leaves the rest to the next one.
 
         70 % of the worker's real-time limit (for crons, or for the request running
-        the wizard), past which a multi-worker server kills the job and rolls it all
-        back; for scheduled runs the system parameter
+        the wizard or a queue job), or of its CPU-time limit when that is lower (a run
+        spends CPU nearly all the time it applies), past which a multi-worker server
+        kills the job and rolls it all back; for scheduled runs the system parameter
         ``shipstation_connector.cron_time_budget`` (seconds) overrides it. None when
         nothing limits the run.
         """
@@ -177,7 +178,8 @@ class ShipStationSync(models.AbstractModel):
             return None
         limit = config["limit_time_real_cron"] if scheduled else -1
         limit = config["limit_time_real"] if limit < 0 else limit
-        return time.monotonic() + 0.7 * limit if limit > 0 else None
+        limits = [value for value in (limit, config["limit_time_cpu"]) if value and value > 0]
+        return time.monotonic() + 0.7 * min(limits) if limits else None
 
     @api.model
     def _run_env(self, account):

