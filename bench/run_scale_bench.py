@@ -120,6 +120,7 @@ def main():  # noqa: C901 - the command's steps, in order
     names = build_template_db_names(args.db)
     try:
         queue_addons, queue_version = fetch_queue_job(args.queue_job_dir)
+        code = code_version()  # the code the copy below holds
         snapshot = addons_path(workdir)
         path = scale_addons_path(snapshot, queue_addons)
         lib = os.path.join(snapshot.split(",")[-1], "shipstation_connector", "lib")
@@ -134,7 +135,7 @@ def main():  # noqa: C901 - the command's steps, in order
             all_specs += make_scenario(args.rate_n - len(all_specs), "%s-rate" % args.seed, now)
         log("template %s: %d deliveries (queue_job %s)" % (args.db, len(all_specs), queue_version))
         pickings, setup_seconds = build_template(args.db, path, all_specs, workdir)
-        result = new_scale_result(args, versions(args.db), code_version(), queue_version)
+        result = new_scale_result(args, versions(args.db), code, queue_version)
         result["meta"]["setup_seconds"] = round(setup_seconds, 1)
         run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
         if "rate" in rows:

@@ -101,13 +101,14 @@ def main():
     started = time.perf_counter()
     workdir = tempfile.mkdtemp(prefix="ss-bench-")
     try:
+        code = code_version()  # the code the copy below holds
         path = addons_path(workdir)
         install_seconds = prepare_database(args.db, path, args.keep_db)
         registry = open_registry(args.db, path)
         with registry.cursor() as cr:
             resolve(odoo_env(cr))  # every timed method exists, before hours of setup and syncs
         run_id = datetime.now().strftime("%Y%m%d-%H%M%S")
-        result = new_result(args, sizes, apis, install_seconds, versions(registry), code_version())
+        result = new_result(args, sizes, apis, install_seconds, versions(registry), code)
         runs = [(n, api) for n in sizes for api in apis]
         for n, api in runs:
             result["sizes"][size_key(api, n)] = bench_size(n, api, args, registry, path, workdir, run_id)

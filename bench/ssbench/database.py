@@ -50,14 +50,17 @@ def addons_path(tmpdir):
 
 
 def code_version():
-    """Git commit of the repository and the files changed since (read-only git)."""
+    """Git commit of the repository and the files changed since (read-only git); read when
+    the tree is copied for a run, so it names the code the run measures."""
 
     def git(*args):
         result = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True)
-        return result.stdout.strip() if result.returncode == 0 else None
+        return result.stdout if result.returncode == 0 else None
 
     status = git("status", "--porcelain", "--untracked-files=no") or ""
-    return {"commit": git("rev-parse", "HEAD"), "modified": [line[3:] for line in status.splitlines()]}
+    # Porcelain lines are "XY path": the status letters may start with a space.
+    modified = [line[3:] for line in status.splitlines() if line.strip()]
+    return {"commit": (git("rev-parse", "HEAD") or "").strip() or None, "modified": modified}
 
 
 def odoo_args(db, path):
