@@ -87,8 +87,8 @@ TEXTS = {
     msg.ACCOUNT_BUSY: _lt("a sync of this account is already running; try again when it is done."),
     msg.ACCOUNT_UNEXPECTED: _lt("unexpected error (%(error)s); the server log has the details."),
     msg.ACCOUNT_CONFLICT: _lt(
-        "another operation changed the same stock at the same time; nothing of this run was kept, "
-        "the next run takes it up."
+        "another operation changed the same stock at the same time; what this run had not saved yet "
+        "was undone, and the next run takes it up."
     ),
     msg.EXPORT_NO_ADDRESS: _lt("The delivery has no customer address."),
     msg.EXPORT_NO_STREET: _lt("The delivery address of %(partner)s has no street or city."),

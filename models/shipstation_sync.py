@@ -523,9 +523,13 @@ class ShipStationSync(models.AbstractModel):
                 if not (self._is_conflict(error) and commit and self._can_commit()):
                     raise
                 _logger.info("ShipStation sync of %s: concurrent update, chunk applied again: %s", account.name, error)
-                if attempt == CONFLICT_RETRIES or not self._commit_and_relock(account):
+                if attempt == CONFLICT_RETRIES:
                     break
+                # The savepoint's rollback released the chunk's row locks. Wait before the commit, as
+                # the next transaction's snapshot is taken at its first statement: let the other one finish.
                 time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))  # noqa: S311 - a jitter, no secret
+                if not self._commit_and_relock(account):
+                    break
         report.left += len(decisions)
         return {d.picking_id for d in decisions}
 

@@ -403,8 +403,8 @@ class StockPicking(models.Model):
         Shipped quantities are taken from what each move has reserved, so stock is never
         forced out of a location that does not hold it (the planner only validates when
         the reservations cover what shipped), and exactly, whatever the moves' unit. The
-        moves that ship their whole reservation (most of them) are marked picked in one
-        write; only the others are set one by one.
+        moves that ship their whole reservation in the product's unit (most of them) are
+        marked picked in one write; only the others are set one by one.
 
         :param dict quantities: ``{picking id: {sku: qty in the product's unit}}``
         :raises UserError: when nothing is reserved on one of them
@@ -424,13 +424,15 @@ class StockPicking(models.Model):
                     move._shipstation_set_quantity(0.0)
                     continue
                 shipping = True
-                if float_compare(qty, reserved, precision_rounding=unit.rounding) == 0:
+                if move.product_uom == unit and float_compare(qty, reserved, precision_rounding=unit.rounding) == 0:
                     whole |= move
                 else:
+                    # In part, or kept in another unit (which may not hold the quantity exactly).
                     move._shipstation_set_quantity(qty)
             if not shipping:
                 raise UserError(_("Nothing reserved to ship: check the stock of %s.", picking.name))
-        whole.filtered(lambda m: not m.picked).write({"picked": True})
+        # Every line, even of a move a picker began: Odoo validates only the picked lines of a picked move.
+        whole.write({"picked": True})
         self._shipstation_unpack_partial_packages()
 
     def _shipstation_preview(self, account, decision):

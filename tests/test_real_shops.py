@@ -138,6 +138,42 @@ class TestRealShops(ShipStationCommon):
         self.assertEqual(self.mug.with_context(location=self.stock_location.id).qty_available, before - 7.0)
         self.assertEqual(sum(picking.backorder_ids.move_ids.mapped("product_qty")), 17.0)
 
+    def test_a_delivery_kept_in_dozens_shipped_whole_ships_exact_units(self):
+        """2 dozen reserved in dozens, all 24 shipped: the move ships whole, in its own unit."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        glass = self._make_product("Glass", "SS-GLASS", qty=24)
+        picking, _order = self._make_delivery([(glass, 24)], export=False)
+        picking.do_unreserve()
+        picking.move_ids.write({"product_uom": dozen.id, "product_uom_qty": 2.0})
+        picking.action_assign()
+        order = self._order_for(picking, [(glass, 24)])
+        self._link(picking, order)
+        self.sandbox.store.ship_order(
+            order["orderId"], parcels=[{"trackingNumber": "DOZ24", "items": [{"sku": "SS-GLASS", "quantity": 24}]}]
+        )
+        self._sync()
+        self.assertEqual(picking.state, "done", picking.shipstation_sync_message)
+        self.assertEqual(sum(picking.move_ids.move_line_ids.mapped("quantity_product_uom")), 24.0)
+        self.assertEqual(sum(picking.move_ids.mapped("product_qty")), 24.0)
+        glass.invalidate_recordset()
+        self.assertEqual(glass.with_context(location=self.stock_location.id).qty_available, 0.0)
+        self.assertFalse(picking.backorder_ids)
+
+    def test_a_move_a_picker_began_ships_all_its_lines(self):
+        """A picker scanned one of a move's two bins (that line is picked) before ShipStation
+        shipped it all: every line ships, not only the scanned one."""
+        bin_b = self.env["stock.location"].create({"name": "Bin B", "location_id": self.stock_location.id})
+        lamp = self._make_product("Desk lamp", "SS-DLAMP", qty=5)
+        self.env["stock.quant"]._update_available_quantity(lamp, bin_b, 5)
+        picking, order = self._make_delivery([(lamp, 10)])
+        self.assertEqual(len(picking.move_line_ids), 2)
+        picking.move_line_ids[0].picked = True
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "SCAN"}])
+        self._sync()
+        self.assertEqual(picking.state, "done", picking.shipstation_sync_message)
+        self.assertEqual(sum(picking.move_line_ids.mapped("quantity")), 10.0)
+        self.assertFalse(picking.backorder_ids)
+
     # -- packages -----------------------------------------------------------------------
 
     def test_part_of_a_package_ships_and_the_rest_stays_packed_in_stock(self):
