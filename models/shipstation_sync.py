@@ -413,9 +413,10 @@ class ShipStationSync(models.AbstractModel):
         """Apply every decision and count what happened.
 
         Decisions that only update the sync fields are written in grouped writes. The
-        others go in chunks (validations first, then cancellations), each in a savepoint
-        with one validation and one cancellation for the chunk; when a chunk fails, it is
-        applied again in halves, each in its own savepoint, so only the culprit fails.
+        others go in chunks of one kind (validations, then cancellations, then the rest),
+        each in a savepoint with one call of Odoo's validation or cancellation for the
+        chunk; when a chunk fails, it is applied again in halves, each in its own
+        savepoint, so only the culprit fails.
         A run cut short by its deadline (or by losing the account lock after a commit)
         leaves the remaining deliveries unread, so the next run takes them up.
         """
