@@ -26,6 +26,7 @@ import time
 
 from .common import check_db_name, log, odoo_env
 from .database import db_exists, open_registry, pg_cmd
+from .measuring import run_child
 
 #: Suffix of the copy the floor is measured in.
 COPY_SUFFIX = "_floor"
@@ -153,7 +154,7 @@ def odoo_now():
     return fields.Datetime.now()
 
 
-def measure_floor(args, path, account_id, workdir, label, run_child):
+def measure_floor(args, path, account_id, workdir, label):
     """Odoo's floor on a copy of the bench database, in a fresh process; :return: its figures."""
     started = time.perf_counter()
     copy = copy_database(args.db)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from .common import API_KEY, API_KEY_V2, API_SECRET, PHASE_TITLES, PHASES, log
 from .database import account_state, create_account, create_deliveries, ensure_base_data, export_deliveries
 from .floor import apply_ratio, measure_floor
-from .measuring import run_child, run_phase
+from .measuring import run_phase
 from .naive import naive_sync, naive_sync_v2
 from .sandbox_proc import SandboxProcess
 from .scenario import make_changes, make_scenario
@@ -95,7 +95,7 @@ def bench_size(n, api, args, registry, path, workdir, run_id):
             state_before, targets = account_state(registry, account_id)
             floor = None
             if args.floor and phase != "nothing_new":
-                floor = measure_floor(args, path, account_id, workdir, "%s-%s" % (api, phase), run_child)
+                floor = measure_floor(args, path, account_id, workdir, "%s-%s" % (api, phase))
             sandbox.reset_log()
             log("  %s %s: syncing %d in-transit deliveries..." % (api, PHASE_TITLES[phase], len(targets)))
             figures = run_phase(args, path, account_id, workdir, "%s-%s" % (api, phase), n, sandbox.reset_log)
