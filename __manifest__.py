@@ -25,6 +25,9 @@
         "views/stock_picking_views.xml",
         "views/delivery_carrier_views.xml",
         "views/shipstation_menus.xml",
+        "report/shipstation_parcel_report_views.xml",
+        "report/shipstation_delivery_cost_report_views.xml",
+        "report/shipstation_report_menus.xml",
     ],
     "assets": {
         "web.assets_tests": ["shipstation_connector/static/src/tests/tours/*.js"],

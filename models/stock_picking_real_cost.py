@@ -12,7 +12,7 @@ class StockPicking(models.Model):
     does the same hand-off with ShipStation's cost instead of the carrier's answer.
     """
 
-    _inherit = "stock.picking"
+    _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     def _shipstation_real_cost_to_sale(self):
         """Put ShipStation's cost of this validated delivery on its sale order, as Odoo does for

@@ -16,3 +16,4 @@ from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
 from . import test_real_cost
+from . import test_shipping_cost_report
