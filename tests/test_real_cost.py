@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import ShipStationCommon
 
@@ -14,7 +14,7 @@ class RealCostCommon(ShipStationCommon):
             {"name": name, "product_id": product.id, "invoice_policy": policy, "delivery_type": "fixed", **values}
         )
 
-    def _sale(self, carrier, lines, estimate=None, account=None):
+    def _sale(self, carrier, lines, estimate=None, account=None, pricelist=None):
         """A confirmed sale shipped with ``carrier``, its delivery exported to ShipStation.
 
         :param estimate: the shipping quoted on the sale (a delivery line), or None for no line
@@ -25,6 +25,7 @@ class RealCostCommon(ShipStationCommon):
                 "partner_id": self.partner.id,
                 "warehouse_id": self.warehouse.id,
                 "order_line": [Command.create({"product_id": p.id, "product_uom_qty": q}) for p, q in lines],
+                **({"pricelist_id": pricelist.id} if pricelist else {}),
             }
         )
         if estimate is None:
@@ -137,6 +138,27 @@ class TestRealCost(RealCostCommon):
             "The shipping cost was not put on sale order %s: 12.00 EUR cannot be converted to USD" % sale.name,
             self._notes(picking)[0],
         )
+
+    def test_a_sale_in_another_currency_is_charged_in_its_own(self):
+        self._eur_account(rate=0.5)  # 1 USD = 0.5 EUR; the account itself is in USD
+        pricelist = self.env["product.pricelist"].create({"name": "Euro", "currency_id": self.env.ref("base.EUR").id})
+        sale, picking, order = self._sale(self.real, [(self.mug, 1)], estimate=0.0, pricelist=pricelist)
+        self.assertEqual(sale.currency_id.name, "EUR")
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "EUR3", "shipmentCost": 10.0}])
+        self._sync()
+        self.assertEqual(self._shipping(sale), [("Parcel at real cost", 5.0)], "10 USD on a sale in EUR")
+        self.assertIn("Shipping cost of 5.00 EUR put on sale order", self._notes(picking)[0])
+
+    def test_a_warehouse_user_without_sales_rights_hands_the_cost_off(self):
+        clerk = new_test_user(
+            self.env, "ss_real_cost_clerk", groups="stock.group_stock_user,shipstation_connector.group_shipstation_user"
+        )
+        self.assertFalse(clerk.has_group("sales_team.group_sale_salesman"))
+        sale, picking, order = self._sale(self.real, [(self.mug, 1)], estimate=5.0)
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "CLERK1", "shipmentCost": 6.3}])
+        self._sync(user=clerk)
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self._shipping(sale), [("Parcel at real cost", 6.3)])
 
     def test_a_backorder_adds_its_own_line_as_each_delivery_of_a_sale_does(self):
         sale, picking, order = self._sale(self.real, [(self.mug, 3), (self.tee, 2)], estimate=5.0)

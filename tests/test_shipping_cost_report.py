@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .test_real_cost import RealCostCommon
 
@@ -126,3 +126,20 @@ class TestShippingCostReport(RealCostCommon):
         self.assertEqual(per_delivery[deliveries["d3b"]], (2.0, 0.0, -2.0))
         self.assertNotIn(deliveries["d5"], per_delivery, "not shipped: not in the analysis")
         self.assertEqual(rows.filtered(lambda r: r.picking_id == deliveries["d1"]).sale_id, deliveries["d1"].sale_id)
+
+    def test_shipstation_users_read_the_analyses_of_their_company_only(self):
+        deliveries = self._known_data()
+        other = self.env["res.company"].create({"name": "Other Shop"})
+        user = new_test_user(
+            self.env,
+            "ss_report_user",
+            groups="stock.group_stock_user,shipstation_connector.group_shipstation_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        mine = [("picking_id", "in", [d.id for d in deliveries.values()])]
+        for model in ("shipstation.parcel.report", "shipstation.delivery.cost.report"):
+            self.assertFalse(self.env[model].with_user(user).search(mine), model)
+        user.write({"company_ids": [(4, self.company.id)], "company_id": self.company.id})
+        self.assertEqual(len(self.env["shipstation.parcel.report"].with_user(user).search(mine)), 7)
+        self.assertEqual(len(self.env["shipstation.delivery.cost.report"].with_user(user).search(mine)), 5)
