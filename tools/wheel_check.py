@@ -118,7 +118,7 @@ def odoo_finds(wheel, work_dir):
         return None
     addons = os.path.join(target, "odoo", "addons")
     done = _run([PY, "-c", PROBE, addons, ADDON], cwd=work_dir)
-    lines = done.stdout.strip().splitlines()
+    lines = done.stdout.splitlines()[-2:]
     if done.returncode or len(lines) != 2:
         print(done.stdout + done.stderr)
         raise WheelError("Odoo's probe failed (output above)")
