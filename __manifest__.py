@@ -7,6 +7,7 @@
     "website": "https://github.com/shipstation-connector/shipstation_connector",
     "author": "ShipStation Connector contributors",
     "license": "LGPL-3",
+    "maintainers": ["shipstation-connector"],
     "depends": ["stock_delivery", "mail"],
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},
     "data": [
@@ -28,6 +29,11 @@
     "assets": {
         "web.assets_tests": ["shipstation_connector/static/src/tests/tours/*.js"],
     },
+    "images": [
+        "static/description/screenshots/card.png",
+        "static/description/screenshots/result.png",
+        "static/description/screenshots/run.png",
+    ],
     "installable": True,
     "application": False,
 }
