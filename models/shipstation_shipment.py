@@ -238,3 +238,27 @@ class ShipStationShipment(models.Model):
             ):
                 record.write(vals)
         return new
+
+    @api.model
+    def _shipstation_create_parcels(self, vals_list):
+        """Create the new parcels of a chunk of decisions in one go (values of
+        :meth:`_shipstation_update_parcels`)."""
+        if vals_list:
+            self.sudo().create(vals_list)
+
+    @api.model
+    def _shipstation_refresh_parcels(self, picking, decision):
+        """Give the recorded parcels ShipStation's cost and tracking number now (the sync keeps
+        a parcel as first read; a reconciliation's fill takes what ShipStation says since)."""
+        fetched = {parcel.key: parcel for parcel in decision.parcels}
+        for record in picking.sudo().shipstation_shipment_ids:
+            parcel = fetched.get((record.kind, record.shipstation_id))
+            if parcel is None:
+                continue
+            vals = {
+                "shipment_cost": parcel.cost,
+                "insurance_cost": parcel.insurance_cost,
+                "tracking_number": parcel.tracking_number,
+            }
+            if any(record[name] != value for name, value in vals.items()):
+                record.write(vals)

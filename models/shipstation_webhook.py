@@ -6,22 +6,19 @@ its account, through a trigger of the scheduled action "ShipStation: Sync on Web
 and many calls close together ask for one sync (see :meth:`_shipstation_call_received`).
 """
 
-import ipaddress
 import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.errors import ShipStationError
 from ..lib.shipstation.webhooks import V1_EVENTS, V2_EVENTS
+from ..utils import masked
 
 _logger = logging.getLogger(__name__)
 
-#: Path of the route ShipStation calls; the account's token follows it.
-WEBHOOK_PATH = "/shipstation/webhook/"
 #: System parameter: at most one webhook-triggered sync per account in this many seconds.
 MIN_INTERVAL_PARAM = "shipstation_connector.webhook_min_interval"
 DEFAULT_MIN_INTERVAL = 60
@@ -80,7 +77,7 @@ class ShipStationWebhook(models.Model):
         known = {hook.remote_id for hook in account.webhook_ids}
         self.create(
             [
-                {"account_id": account.id, "event": hook.event, "remote_id": hook.id, "url_shown": _masked(url)}
+                {"account_id": account.id, "event": hook.event, "remote_id": hook.id, "url_shown": masked(url)}
                 for hook in hooks
                 if hook.id not in known
             ]
@@ -89,7 +86,7 @@ class ShipStationWebhook(models.Model):
             body=_(
                 "ShipStation webhooks subscribed (%(events)s): ShipStation calls %(url)s.",
                 events=", ".join(events),
-                url=_masked(url),
+                url=masked(url),
             )
         )
 
@@ -227,32 +224,3 @@ class ShipStationWebhook(models.Model):
             )
             if cr.fetchone():  # called while it ran: one more sync, when the interval allows
                 cron._trigger(max(fields.Datetime.now(), now + interval))
-
-
-def _masked(url):
-    """The webhook URL with its token hidden (for the chatter and the subscription list)."""
-    head, _sep, token = url.rpartition("/")
-    return "%s/%s…" % (head, token[:4]) if token else url
-
-
-def webhook_url_problem(url):
-    """Why ShipStation may not be able to call ``url`` safely, in words; None when fine."""
-    parts = urlsplit(url or "")
-    host = (parts.hostname or "").lower()
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
-        return "local"
-    if address is not None and (address.is_private or address.is_loopback or address.is_link_local):
-        return "local"
-    if parts.scheme != "https":
-        return "http"
-    return None
-
-
-def check_manager(env):
-    """Subscribing or reading the token is for ShipStation managers."""
-    if not env.user.has_group("shipstation_connector.group_shipstation_manager") and not env.su:
-        raise AccessError(_("Only ShipStation managers manage the account's webhooks."))
