@@ -33,7 +33,8 @@ CONFLICT_RETRIES = 3
 
 
 class ShipStationSync(models.AbstractModel):
-    _inherit = "shipstation.sync"
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
+    _inherit = "shipstation.sync"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
     # APPLYING DECISIONS

@@ -12,7 +12,8 @@ PREVIEW_COUNTS = {"validate": "validated", "cancel": "cancelled", "wait": "waiti
 
 
 class ShipStationSync(models.AbstractModel):
-    _inherit = "shipstation.sync"
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
+    _inherit = "shipstation.sync"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
     # PREVIEW

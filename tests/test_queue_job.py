@@ -286,7 +286,7 @@ class TestQueueJob(ShipStationCommon):
         self.sandbox.store.ship_order(order["orderId"])
         self.env["shipstation.webhook"]._shipstation_call_received(self.off, "SHIP_NOTIFY")
         with trap_jobs() as trap:
-            self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+            self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
                 self.Jobs._job_sync_account,

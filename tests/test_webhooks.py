@@ -13,7 +13,7 @@ from odoo.modules import neutralize
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.shipstation_connector.lib.shipstation.webhooks import sign_v2
+from odoo.addons.shipstation_connector.lib.shipstation.sandbox.signing import sign_v2
 
 from .common import ShipStationCommon
 
@@ -100,7 +100,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
 
     def _run_cron(self):
-        self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+        self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()
         self.env.invalidate_all()
 
     def _fresh(self, records=None):
