@@ -8,6 +8,9 @@ class ShipStationCarrierMapping(models.Model):
     _name = "shipstation.carrier.mapping"
     _description = "ShipStation Carrier Mapping"
     _order = "account_id, carrier_id"
+    _sql_constraints = [
+        ("carrier_unique", "UNIQUE(account_id, carrier_id)", "A delivery method is mapped once per account."),
+    ]
 
     # ------------------------------------------------------------
     # FIELDS
@@ -18,14 +21,6 @@ class ShipStationCarrierMapping(models.Model):
     carrier_id = fields.Many2one("delivery.carrier", string="Delivery Method", required=True, ondelete="cascade")
     carrier_code = fields.Char(string="ShipStation Carrier", required=True, help="e.g. ups, fedex, stamps_com")
     service_code = fields.Char(string="ShipStation Service", help="e.g. ups_ground, usps_priority_mail")
-
-    # ------------------------------------------------------------
-    # CONSTRAINTS
-    # ------------------------------------------------------------
-
-    _sql_constraints = [
-        ("carrier_unique", "UNIQUE(account_id, carrier_id)", "A delivery method is mapped once per account."),
-    ]
 
     # ------------------------------------------------------------
     # BUSINESS METHODS

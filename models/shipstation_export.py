@@ -30,6 +30,10 @@ class ShipStationExport(models.AbstractModel):
     _inherit = "shipstation.run.service"
     _description = "ShipStation Delivery Export"
 
+    # ------------------------------------------------------------
+    # ENTRY POINTS
+    # ------------------------------------------------------------
+
     @api.model
     def _export_accounts(self, accounts, commit=False, trigger=None):
         """Export every account's deliveries that are ready or waiting and not exported yet.
@@ -106,6 +110,10 @@ class ShipStationExport(models.AbstractModel):
                 raise UserError(_("No ShipStation account for the company of %s.", picking.name))
             groups[account] = groups.get(account, pickings.browse()) | picking
         return groups
+
+    # ------------------------------------------------------------
+    # ONE ACCOUNT
+    # ------------------------------------------------------------
 
     @api.model
     def _candidates(self, account):
@@ -243,9 +251,9 @@ class ShipStationExport(models.AbstractModel):
             text = render(message, self.env.lang)
             picking._message_log(body=escape(_("Not exported to ShipStation: %s", text)))
 
-    # ------------------------------------------------------------------
-    # The order ShipStation receives
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # THE ORDER SHIPSTATION RECEIVES
+    # ------------------------------------------------------------
 
     @api.model
     def _check(self, picking):

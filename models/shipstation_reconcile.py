@@ -57,9 +57,9 @@ class ShipStationReconcile(models.AbstractModel):
     _name = "shipstation.reconcile"
     _description = "ShipStation Reconciliation"
 
-    # ------------------------------------------------------------------
-    # Reading
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # READING
+    # ------------------------------------------------------------
 
     @api.model
     def _considered(self, account, days):
@@ -193,9 +193,9 @@ class ShipStationReconcile(models.AbstractModel):
         result.update(findings=findings, api_calls=calls, facts=facts, deliveries=deliveries)
         return result
 
-    # ------------------------------------------------------------------
-    # Fixes
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # FIXES
+    # ------------------------------------------------------------
 
     @api.model
     def _check_rights(self):

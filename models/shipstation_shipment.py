@@ -38,6 +38,17 @@ class ShipStationShipment(models.Model):
     _description = "ShipStation Parcel"
     _order = "picking_id, shipstation_create_date, kind, shipstation_id"
     _rec_name = "tracking_number"
+    _sql_constraints = [
+        (
+            "parcel_unique",
+            "UNIQUE(picking_id, kind, shipstation_id)",
+            "A ShipStation parcel is recorded once per delivery.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
 
     picking_id = fields.Many2one("stock.picking", required=True, index=True, ondelete="cascade")
     account_id = fields.Many2one("shipstation.account", required=True, index=True, ondelete="cascade")
@@ -76,13 +87,9 @@ class ShipStationShipment(models.Model):
         help="The label listed no items: those shown are the lines of its ShipStation order, as the sync read them.",
     )
 
-    _sql_constraints = [
-        (
-            "parcel_unique",
-            "UNIQUE(picking_id, kind, shipstation_id)",
-            "A ShipStation parcel is recorded once per delivery.",
-        ),
-    ]
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
 
     @api.depends("label_tracking_url", "carrier_code", "tracking_number")
     def _compute_tracking_url(self):
@@ -91,6 +98,10 @@ class ShipStationShipment(models.Model):
         )
         for parcel in self:
             parcel.tracking_url = parcel.label_tracking_url or urls.get((parcel.carrier_code, parcel.tracking_number))
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
 
     @api.model
     def _values_from_parcel(self, parcel):
@@ -138,9 +149,9 @@ class ShipStationShipment(models.Model):
             tracking_url=values.get("label_tracking_url") or "",
         )
 
-    # ------------------------------------------------------------------
-    # Sync
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # SYNC
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_recorded(self, pickings):

@@ -89,9 +89,9 @@ class ShipStationSyncRun(models.Model):
             when = format_datetime(self.env, run.date_start) if run.date_start else ""
             run.display_name = "%s, %s" % (run.account_id.name or "", when)
 
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
 
     def action_open_lines(self):
         """Open every delivery the run changed or failed."""
@@ -138,9 +138,9 @@ class ShipStationSyncRun(models.Model):
         action.update(name=name, domain=[("id", "in", pickings.ids)], context={"create": False})
         return action
 
-    # ------------------------------------------------------------------
-    # Business
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_record(self, account, report, trigger, date_start, operation):

@@ -26,6 +26,10 @@ class ShipStationWebhook(models.Model):
     _order = "account_id, event, id"
     _rec_name = "event"
 
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
+
     account_id = fields.Many2one("shipstation.account", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     event = fields.Char(required=True, help="ShipStation's event name, e.g. SHIP_NOTIFY or LABEL_CREATED_V2.")
@@ -35,9 +39,9 @@ class ShipStationWebhook(models.Model):
         help="The address ShipStation calls, its secret token hidden.",
     )
 
-    # ------------------------------------------------------------------
-    # Subscribing
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # SUBSCRIBING
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_events(self, account):
@@ -105,12 +109,18 @@ class ShipStationWebhook(models.Model):
         account.webhook_ids.unlink()
         account.message_post(body=_("ShipStation webhooks removed: ShipStation no longer calls Odoo."))
 
-    # ------------------------------------------------------------------
-    # A call arrived
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # A CALL ARRIVED
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_call_received(self, account, event=None):
         """Ask for a sync of ``account`` because ShipStation called (see
         ``shipstation.webhook.call._shipstation_call_received``)."""
         return self.env["shipstation.webhook.call"]._shipstation_call_received(account, event)
+
+    @api.model
+    def _cron_sync_webhook_calls(self):
+        """The scheduled action of databases installed before it moved to the calls' model (its
+        record is not updated by an upgrade): see ``shipstation.webhook.call``."""
+        return self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()

@@ -129,7 +129,28 @@ class StockPicking(models.Model):
         return res
 
     # ------------------------------------------------------------
-    # CRUD METHODS
+    # ACTION METHODS
+    # ------------------------------------------------------------
+
+    def action_export_to_shipstation(self):
+        """Export the selected deliveries to ShipStation now (form button and list action).
+
+        Each delivery goes to its ShipStation account, or to its company's account (the
+        one of its warehouse first). Deliveries already exported are left alone.
+        """
+        if not self.env.user.has_group(GROUP_USER):
+            raise AccessError(_("Only ShipStation users can export deliveries to ShipStation."))
+        pickings = self.filtered(
+            lambda p: p.picking_type_code == "outgoing"
+            and p.state not in ("draft", "done", "cancel")
+            and not p.is_exported_to_shipstation
+        )
+        if not pickings:
+            raise UserError(_("Nothing to export: choose deliveries that are not done, cancelled or exported yet."))
+        return self.env["shipstation.export"]._export_pickings(pickings)
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
     # ------------------------------------------------------------
 
     def _create_backorder(self):
@@ -155,31 +176,6 @@ class StockPicking(models.Model):
         if self.env.context.get("shipstation_validation"):
             return None
         return super().send_to_shipper()
-
-    # ------------------------------------------------------------
-    # ACTION METHODS
-    # ------------------------------------------------------------
-
-    def action_export_to_shipstation(self):
-        """Export the selected deliveries to ShipStation now (form button and list action).
-
-        Each delivery goes to its ShipStation account, or to its company's account (the
-        one of its warehouse first). Deliveries already exported are left alone.
-        """
-        if not self.env.user.has_group(GROUP_USER):
-            raise AccessError(_("Only ShipStation users can export deliveries to ShipStation."))
-        pickings = self.filtered(
-            lambda p: p.picking_type_code == "outgoing"
-            and p.state not in ("draft", "done", "cancel")
-            and not p.is_exported_to_shipstation
-        )
-        if not pickings:
-            raise UserError(_("Nothing to export: choose deliveries that are not done, cancelled or exported yet."))
-        return self.env["shipstation.export"]._export_pickings(pickings)
-
-    # ------------------------------------------------------------
-    # BUSINESS METHODS
-    # ------------------------------------------------------------
 
     def _shipstation_sync_chained_deliveries(self):
         """Sync at once the exported deliveries these internal transfers feed.

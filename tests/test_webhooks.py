@@ -134,6 +134,18 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self.assertFalse(self._fresh().webhook_pending)
         self.assertTrue(self.account.webhook_last_sync)
 
+    def test_the_scheduled_action_runs_on_the_calls_model_and_from_an_older_install_too(self):
+        """New databases run it on the calls' model; a database installed before keeps its action
+        (not updated by an upgrade) on the subscriptions' model, which hands over."""
+        self.assertEqual(self.cron.model_id.model, "shipstation.webhook.call")
+        picking, order = self._make_delivery([(self.mug, 1)])
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "1ZOLDCRON"}])
+        self._post()
+        self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+        self.env.invalidate_all()
+        self.assertEqual(picking.carrier_tracking_ref, "1ZOLDCRON")
+        self.assertFalse(self._fresh().webhook_pending)
+
     def test_a_burst_gives_one_sync_and_a_call_after_it_one_more_a_minute_later(self):
         self._make_delivery([(self.mug, 1)])
         answers = [self._post().json()["status"] for _i in range(20)]
