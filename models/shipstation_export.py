@@ -1,7 +1,6 @@
 """Export delivery orders to ShipStation (bulk, idempotent), for the Operations
 wizard, the "Export to ShipStation" button and the scheduled action."""
 
-import contextlib
 import logging
 import time
 from datetime import timezone
@@ -28,7 +27,12 @@ def _aware(value):
 
 class ShipStationExport(models.AbstractModel):
     _name = "shipstation.export"
+    _inherit = "shipstation.run.service"
     _description = "ShipStation Delivery Export"
+
+    # ------------------------------------------------------------
+    # ENTRY POINTS
+    # ------------------------------------------------------------
 
     @api.model
     def _export_accounts(self, accounts, commit=False, trigger=None):
@@ -41,14 +45,8 @@ class ShipStationExport(models.AbstractModel):
             ``scheduled`` when committing, else ``manual``
         :return: list of :class:`ExportReport`
         """
-        trigger = trigger or ("scheduled" if commit else "manual")
-        reports = []
-        for account in accounts:
-            reports.append(self._export_guarded(account, commit, trigger))
-            if commit and self.env["shipstation.sync"]._can_commit():
-                # Each account's marks stand on their own: a later account's error keeps them.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return reports
+        trigger = self._trigger_of(trigger, commit)
+        return self._run_accounts(accounts, commit, lambda account: self._export_guarded(account, commit, trigger))
 
     @api.model
     def _export_guarded(self, account, commit, trigger="manual"):
@@ -58,22 +56,20 @@ class ShipStationExport(models.AbstractModel):
         outlive a commit), by rolling back to the last commit; the run is then kept with
         the error.
         """
-        committing = commit and self.env["shipstation.sync"]._can_commit()
-        started, started_at = time.monotonic(), fields.Datetime.now()
-        try:
-            with contextlib.nullcontext() if committing else self.env.cr.savepoint():
-                return self._export(account, self._candidates(account), commit=commit, trigger=trigger)
-        except Exception as error:  # pylint: disable=broad-except
-            if committing:
-                self.env.cr.rollback()
-                self.env["shipstation.job"]._keep_job_lock()
+
+        def on_error(error):
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
-            report.seconds = time.monotonic() - started
-            runs = self.env["shipstation.sync.run"].with_context(lang=account._company_lang())
-            runs._shipstation_record(account, report, trigger, started_at, "export")
             return report
+
+        return self._run_guarded(
+            account,
+            commit and self._can_commit(),
+            lambda: self._export(account, self._candidates(account), commit=commit, trigger=trigger),
+            on_error,
+            (trigger, "export"),
+        )
 
     @api.model
     def _export_pickings(self, pickings):
@@ -114,6 +110,10 @@ class ShipStationExport(models.AbstractModel):
                 raise UserError(_("No ShipStation account for the company of %s.", picking.name))
             groups[account] = groups.get(account, pickings.browse()) | picking
         return groups
+
+    # ------------------------------------------------------------
+    # ONE ACCOUNT
+    # ------------------------------------------------------------
 
     @api.model
     def _candidates(self, account):
@@ -183,9 +183,8 @@ class ShipStationExport(models.AbstractModel):
                 items = list(payloads.items())
                 for start in range(0, len(items), CREATE_ORDERS_BATCH):
                     self._send_batch(account_sudo, client, items[start : start + CREATE_ORDERS_BATCH], report)
-                    if commit and self.env["shipstation.sync"]._can_commit():
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
-                        self.env["shipstation.job"]._keep_job_lock()
+                    if commit:
+                        self._commit()
             report.api_calls = client.call_count
 
     @api.model
@@ -252,9 +251,9 @@ class ShipStationExport(models.AbstractModel):
             text = render(message, self.env.lang)
             picking._message_log(body=escape(_("Not exported to ShipStation: %s", text)))
 
-    # ------------------------------------------------------------------
-    # The order ShipStation receives
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # THE ORDER SHIPSTATION RECEIVES
+    # ------------------------------------------------------------
 
     @api.model
     def _check(self, picking):
@@ -389,7 +388,7 @@ class ShipStationExport(models.AbstractModel):
                 "source": "odoo",
             },
         }
-        mapping = account.carrier_mapping_ids.filtered(lambda m: m.carrier_id == picking.carrier_id)[:1]
-        if picking.carrier_id and mapping:
-            order.update(carrierCode=mapping.carrier_code, serviceCode=mapping.service_code or None)
+        codes = self.env["shipstation.carrier.mapping"]._shipstation_codes_for(account, picking.carrier_id)
+        if codes:
+            order.update(carrierCode=codes[0], serviceCode=codes[1])
         return order

@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models import shipstation_sync
+from ..models import shipstation_sync_apply
 from .common import ShipStationCommon
 
 try:  # queue_job is optional: without it in the database these tests are skipped
@@ -203,7 +203,7 @@ class TestQueueJob(ShipStationCommon):
         cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         performed = []
-        with trap_jobs() as trap, patch.object(shipstation_sync, "APPLY_CHUNK", 1):
+        with trap_jobs() as trap, patch.object(shipstation_sync_apply, "APPLY_CHUNK", 1):
             self.Jobs._enqueue_sync(self.account, "scheduled")
             while trap.enqueued_jobs and len(performed) < 10:
                 performed += [job.identity_key for job in trap.enqueued_jobs]
@@ -236,7 +236,7 @@ class TestQueueJob(ShipStationCommon):
                 runner_cr.execute(lock_query, [job_id])
                 self.assertEqual(len(runner_cr.fetchall()), 1, "committed, its lock is free: 'dead'")
                 runner_cr.rollback()
-                env["shipstation.job"].with_context(job_uuid=job.uuid)._keep_job_lock()
+                env["shipstation.run.service"].with_context(job_uuid=job.uuid)._keep_job_lock()
                 runner_cr.execute(lock_query, [job_id])
                 self.assertEqual(runner_cr.fetchall(), [], "locked again: alive")
             finally:
@@ -286,7 +286,7 @@ class TestQueueJob(ShipStationCommon):
         self.sandbox.store.ship_order(order["orderId"])
         self.env["shipstation.webhook"]._shipstation_call_received(self.off, "SHIP_NOTIFY")
         with trap_jobs() as trap:
-            self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+            self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
                 self.Jobs._job_sync_account,
