@@ -28,6 +28,17 @@ class ShipStationExport(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
+    def _cron_export_delivery_orders(self):
+        """Scheduled action: export the deliveries of every active account whose Auto Export
+        toggle is on; with queue_job, one job per account, as for the import."""
+        accounts = self.env["shipstation.account"].search([("auto_export_delivery_orders", "=", True)])
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_export(accounts, "scheduled")
+            return
+        self._export_accounts(accounts, commit=True)
+
+    @api.model
     def _export_accounts(self, accounts, commit=False, trigger=None):
         """Export every account's deliveries that are ready or waiting and not exported yet.
 
