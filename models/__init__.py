@@ -5,6 +5,7 @@ from . import shipstation_account_dashboard
 from . import shipstation_account_webhook
 from . import shipstation_carrier_mapping
 from . import shipstation_export
+from . import shipstation_export_order
 from . import shipstation_job
 from . import shipstation_reconcile
 from . import shipstation_shipment
@@ -18,6 +19,7 @@ from . import shipstation_webhook
 from . import shipstation_webhook_call
 from . import stock_move
 from . import stock_picking
+from . import stock_picking_export
 from . import stock_picking_snapshot
 from . import stock_picking_stock
 from . import stock_picking_sync

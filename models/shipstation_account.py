@@ -176,28 +176,20 @@ class ShipStationAccount(models.Model):
         if report.refused or not report.error:
             self._shipstation_credentials_checked(refused=report.refused)
 
+    # ------------------------------------------------------------
+    # SCHEDULED ACTIONS OF OLDER DATABASES
+    # ------------------------------------------------------------
+
+    # The scheduled actions of a database installed before 17.0.1.6.0 call these two on the
+    # account until the 17.0.1.6.0 migration (``post-crons``) points them at the sync and the
+    # export; Odoo runs scheduled actions with the new code before the module is updated.
+
     @api.model
     def _cron_import_shipment_details(self):
-        """Scheduled action: sync every active account whose toggle is on.
-
-        With queue_job installed (and ``shipstation_connector.use_queue_job`` not off),
-        each account's sync is a job of its own (see ``shipstation.job``); else the
-        accounts are synced here, one after another.
-        """
-        accounts = self.search([("auto_import_shipment_details", "=", True)])
-        jobs = self.env["shipstation.job"]
-        if jobs._shipstation_queue_enabled():
-            jobs._enqueue_sync(accounts, "scheduled")
-            return
-        self.env["shipstation.sync"]._sync_accounts(accounts, scheduled=True)
+        """Hand-over of older databases' scheduled action: see ``shipstation.sync``."""
+        return self.env["shipstation.sync"]._cron_import_shipment_details()
 
     @api.model
     def _cron_export_delivery_orders(self):
-        """Scheduled action: export the deliveries of every active account whose toggle is on
-        (one job per account with queue_job, as for the import)."""
-        accounts = self.search([("auto_export_delivery_orders", "=", True)])
-        jobs = self.env["shipstation.job"]
-        if jobs._shipstation_queue_enabled():
-            jobs._enqueue_export(accounts, "scheduled")
-            return
-        self.env["shipstation.export"]._export_accounts(accounts, commit=True)
+        """Hand-over of older databases' scheduled action: see ``shipstation.export``."""
+        return self.env["shipstation.export"]._cron_export_delivery_orders()

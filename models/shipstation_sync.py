@@ -37,6 +37,21 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
+    def _cron_import_shipment_details(self):
+        """Scheduled action: sync every active account whose Auto Import toggle is on.
+
+        With queue_job installed (and ``shipstation_connector.use_queue_job`` not off),
+        each account's sync is a job of its own (see ``shipstation.job``); else the
+        accounts are synced here, one after another.
+        """
+        accounts = self.env["shipstation.account"].search([("auto_import_shipment_details", "=", True)])
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_sync(accounts, "scheduled")
+            return
+        self._sync_accounts(accounts, scheduled=True)
+
+    @api.model
     def _sync_accounts(self, accounts, scheduled=False, trigger=None, since=None):
         """Sync several accounts; one account's failure never stops the others.
 

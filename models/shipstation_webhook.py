@@ -121,6 +121,7 @@ class ShipStationWebhook(models.Model):
 
     @api.model
     def _cron_sync_webhook_calls(self):
-        """The scheduled action of databases installed before it moved to the calls' model (its
-        record is not updated by an upgrade): see ``shipstation.webhook.call``."""
+        """The scheduled action of databases installed before it moved to the calls' model, until
+        the 17.0.1.6.0 migration (``post-crons``) points it there (Odoo runs scheduled actions
+        with the new code before the module is updated): see ``shipstation.webhook.call``."""
         return self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()

@@ -69,7 +69,7 @@ class TestQueueJob(ShipStationCommon):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_jobs_count(2, only=self.Jobs._job_sync_account)
             for account in self.account | self.second:
                 trap.assert_enqueued_job(
@@ -84,7 +84,7 @@ class TestQueueJob(ShipStationCommon):
     def test_the_channel_is_a_system_parameter(self):
         self.env["ir.config_parameter"].sudo().set_param("shipstation_connector.queue_job_channel", "root.ss_big")
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_enqueued_job(
                 self.Jobs._job_sync_account, args=(self.account.id, "scheduled"), properties={"channel": "root.ss_big"}
             )
@@ -106,7 +106,7 @@ class TestQueueJob(ShipStationCommon):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_jobs_count(0)
         self.assertEqual(picking.state, "done")
         self.assertEqual(self._runs().trigger, "scheduled")
@@ -116,7 +116,7 @@ class TestQueueJob(ShipStationCommon):
     def test_performing_the_job_syncs_its_account_and_keeps_the_run(self):
         picking, order = self._make_delivery([(self.mug, 2)])
         self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "1ZJOB1"}])
-        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.env["shipstation.sync"]._cron_import_shipment_details()
         stored = self._queued(self.account)
         result = Job.load(self.env, stored.uuid).perform()
         self.assertEqual(picking.state, "done")
