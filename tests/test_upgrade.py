@@ -1,0 +1,143 @@
+import importlib.util
+import os
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.shipstation_connector.hooks import uninstall_hook
+
+from .common import ShipStationCommon
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations", "17.0.1.6.0")
+
+
+def load_migration(name):
+    """One of the release's migration scripts, loaded as Odoo loads it (by path)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(MIGRATIONS, name + ".py"))
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+@tagged("post_install", "-at_install")
+class TestUpgrade(ShipStationCommon):
+    """What the release's migration scripts do to a database of an older version, and what the
+    uninstall hook leaves in ShipStation (tools/upgrade_check.py runs real upgrades)."""
+
+    # -- XML ids renamed since 17.0.1.0.0 ------------------------------------------------------
+
+    def _xmlid(self, name):
+        return self.env["ir.model.data"].search([("module", "=", "shipstation_connector"), ("name", "=", name)])
+
+    def test_old_xml_ids_are_renamed_and_keep_their_records(self):
+        pre = load_migration("pre-migration")
+        form = self.env.ref("shipstation_connector.view_picking_withcarrier_out_form_inherit_shipstation_connector")
+        records = {}
+        for _model, old, new in pre.RENAMED_XMLIDS:
+            data = self._xmlid(new)
+            records[new] = (data.model, data.res_id)
+            data.name = old  # as 17.0.1.0.0 named it
+        shop_view = self.env["ir.ui.view"].create(
+            {
+                "name": "stock.picking.form.shop",
+                "model": "stock.picking",
+                "inherit_id": form.id,
+                "arch": '<xpath expr="//field[@name=\'origin\']" position="after"><field name="note"/></xpath>',
+            }
+        )
+        self.env.flush_all()
+        moved = pre.rename_xmlids(self.env.cr)
+        self.assertEqual(sorted(moved), sorted((old, new) for _m, old, new in pre.RENAMED_XMLIDS))
+        self.env.invalidate_all()
+        for _model, old, new in pre.RENAMED_XMLIDS:
+            data = self._xmlid(new)
+            self.assertEqual((data.model, data.res_id), records[new], new)
+            self.assertFalse(self._xmlid(old), old)
+        self.assertEqual(shop_view.inherit_id, form)
+        self.assertEqual(pre.rename_xmlids(self.env.cr), [], "a second run changes nothing")
+
+    def test_an_old_name_beside_the_new_one_is_left_alone(self):
+        pre = load_migration("pre-migration")
+        menu = self._xmlid("shipstation_account_menu_dashboard")
+        other = self.env["ir.ui.menu"].create({"name": "Shop's own menu"})
+        self.env["ir.model.data"].create(
+            {
+                "module": "shipstation_connector",
+                "name": "shipstation_menu_dashboard",
+                "model": "ir.ui.menu",
+                "res_id": other.id,
+            }
+        )
+        self.env.flush_all()
+        self.assertEqual(pre.rename_xmlids(self.env.cr), [])
+        self.env.invalidate_all()
+        self.assertEqual(self._xmlid("shipstation_account_menu_dashboard").res_id, menu.res_id)
+        self.assertEqual(self._xmlid("shipstation_menu_dashboard").res_id, other.id)
+
+    # -- what versions before 17.0.1.2.0 never recorded ------------------------------------------
+
+    def test_a_merged_delivery_left_waiting_by_an_old_version_ships_after_the_upgrade(self):
+        post = load_migration("post-migration")
+        poster = self._make_product("Poster", "SS-POSTER", qty=0)
+        survivor, survivor_order = self._make_delivery([(self.mug, 1)])
+        absorbed, absorbed_order = self._make_delivery([(poster, 1)])
+        other_account = self._make_account("Second ShipStation")
+        self.sandbox.store.merge_orders(survivor_order["orderId"], [absorbed_order["orderId"]])
+        self.sandbox.store.ship_order(
+            survivor_order["orderId"], parcels=[{"trackingNumber": "MERGED", "shipmentCost": 10.0}]
+        )
+        self._sync()
+        self.assertEqual(survivor.state, "done")
+        self.assertEqual(absorbed.shipstation_sync_state, "waiting", "no poster in stock yet")
+        self.assertEqual(absorbed.shipstation_order_status, "shipped")
+        # As a version before 17.0.1.1.0 left it: the order seen shipped, its lines never recorded.
+        absorbed.write({"shipstation_order_skus": False, "shipstation_order_lines": False})
+        self._age_watermark()
+        self._age_watermark(other_account)
+        self.env["stock.quant"]._update_available_quantity(poster, self.stock_location, 5)
+        absorbed.action_assign()
+        self._sync()
+        self.assertEqual(absorbed.state, "assigned")
+        self.assertEqual(absorbed.shipstation_sync_state, "waiting", "the label's mug is nobody's it knows")
+
+        self.env.flush_all()
+        self.assertEqual(post.read_again(self.env.cr, "17.0.1.2.0"), [], "that version recorded the lines")
+        self.assertEqual(post.read_again(self.env.cr, "17.0.1.0.0"), [self.account.id])
+        self.env.invalidate_all()
+        self.assertFalse(self.account.sync_since)
+        self.assertTrue(other_account.sync_since, "an account with nothing missing is not read again")
+        self._sync()
+        self.assertEqual(absorbed.state, "done")
+        self.assertEqual(absorbed.shipstation_sync_state, "synced")
+        self.assertEqual(absorbed.carrier_tracking_ref, "MERGED")
+        self.assertEqual(absorbed.shipstation_shipping_cost, 0.0, "the survivor's delivery carries the cost")
+        self.assertIn("ss-poster", absorbed.shipstation_order_skus.split("\n"))
+        self.assertTrue(self.account.sync_since, "the run moved the watermark again")
+
+    # -- uninstall ------------------------------------------------------------------------------
+
+    def test_uninstall_removes_the_webhooks_from_shipstation(self):
+        self.account.action_subscribe_webhooks()
+        with self.account._get_shipstation_client() as client:
+            self.assertEqual(len(client.list_webhooks()), 2)
+        uninstall_hook(self.env)
+        with self.account._get_shipstation_client() as client:
+            self.assertEqual(client.list_webhooks(), [])
+        self.assertFalse(self.account.webhook_ids)
+
+    def test_a_shipstation_error_does_not_block_the_uninstall(self):
+        broken = self._make_account("Broken ShipStation")
+        broken.action_subscribe_webhooks()
+        self.account.action_subscribe_webhooks()
+        broken.active = False  # archived accounts' hooks are removed too
+        self.sandbox.faults.add(status=500, path="/webhooks", count=None)
+        with self.assertLogs("odoo.addons.shipstation_connector.hooks", "WARNING") as logs:
+            uninstall_hook(self.env)
+        self.assertIn("could not be removed", logs.output[0])
+        self.assertTrue(self.account.webhook_ids | broken.webhook_ids, "what ShipStation refused is kept")
+        self.sandbox.faults.clear()
+        with mute_logger("odoo.addons.shipstation_connector.hooks"):
+            uninstall_hook(self.env)
+        with self.account._get_shipstation_client() as client:
+            self.assertEqual(client.list_webhooks(), [])
+        self.assertFalse(self.account.webhook_ids | broken.webhook_ids)
