@@ -20,7 +20,7 @@ def uninstall_hook(env):
     for account in accounts:
         try:
             with env.cr.savepoint():
-                env["shipstation.webhook"].sudo()._shipstation_unsubscribe(account)
+                account.action_unsubscribe_webhooks()
         except UserError as error:
             _logger.warning(
                 "Uninstall: the ShipStation webhooks of account %s (id %s) could not be removed, remove them in "

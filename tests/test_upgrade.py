@@ -1,5 +1,6 @@
 import importlib.util
 import os
+from datetime import datetime
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -113,6 +114,30 @@ class TestUpgrade(ShipStationCommon):
         self.assertEqual(absorbed.shipstation_shipping_cost, 0.0, "the survivor's delivery carries the cost")
         self.assertIn("ss-poster", absorbed.shipstation_order_skus.split("\n"))
         self.assertTrue(self.account.sync_since, "the run moved the watermark again")
+
+    def test_webhook_calls_kept_on_the_account_become_rows(self):
+        post = load_migration("post-migration")
+        cr = self.env.cr
+        self.assertEqual(post.carry_webhook_calls(cr), [], "today's layout has no such columns")
+        cr.execute(
+            "ALTER TABLE shipstation_account ADD COLUMN webhook_last_received timestamp,"
+            " ADD COLUMN webhook_pending boolean, ADD COLUMN webhook_last_sync timestamp"
+        )
+        synced, received = datetime(2026, 11, 30, 10, 0), datetime(2026, 11, 30, 10, 5)
+        quiet = self._make_account("Quiet ShipStation")
+        self.env.flush_all()
+        cr.execute(
+            "UPDATE shipstation_account SET webhook_last_received = %s, webhook_pending = true, webhook_last_sync = %s"
+            " WHERE id = %s",
+            [received, synced, self.account.id],
+        )
+        self.assertEqual(post.carry_webhook_calls(cr), [self.account.id])
+        self.assertEqual(post.carry_webhook_calls(cr), [], "once")
+        self.env.invalidate_all()
+        self.assertEqual(self.account.webhook_last_received, received)
+        self.assertEqual(self.account.webhook_last_sync, synced)
+        self.assertTrue(self.account.webhook_pending, "the sync a call asked for still comes")
+        self.assertFalse(quiet.webhook_last_received)
 
     # -- uninstall ------------------------------------------------------------------------------
 

@@ -10,7 +10,12 @@ delivery waits for good, since its order does not change again and is never read
 
 For the accounts that hold such deliveries, and only those, this clears *Synced Up To*: the
 next sync reads everything changed since their oldest delivery in transit (list calls, as a
-new account's first sync) and records what was missing. Nothing else is written.
+new account's first sync) and records what was missing.
+
+An early layout of 17.0.1.4.0 kept the webhook calls on the account (``webhook_last_received``,
+``webhook_pending``, ``webhook_last_sync``); they are rows of ``shipstation.webhook.call`` now.
+Where those columns are still filled, they become rows, so the account's form still shows the
+last call and sync, and a sync a call asked for still comes.
 """
 
 import logging
@@ -61,5 +66,45 @@ def read_again(cr, version):
     return account_ids
 
 
+def _columns(cr, table):
+    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])
+    return {row[0] for row in cr.fetchall()}
+
+
+def carry_webhook_calls(cr):
+    """Rows of ``shipstation_webhook_call`` from the account's columns of the early layout, for the
+    accounts that have no row yet; return the ids of those accounts."""
+    if not {"webhook_last_received", "webhook_pending", "webhook_last_sync"} <= _columns(cr, "shipstation_account"):
+        return []
+    cr.execute(
+        """
+        SELECT a.id, a.webhook_last_received, a.webhook_pending, a.webhook_last_sync
+          FROM shipstation_account a
+         WHERE (a.webhook_last_received IS NOT NULL OR a.webhook_pending OR a.webhook_last_sync IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM shipstation_webhook_call c WHERE c.account_id = a.id)
+        """
+    )
+    carried = []
+    for account_id, received, pending, synced in cr.fetchall():
+        rows = []
+        if synced:
+            rows.append((min(received or synced, synced), synced))
+        if pending:
+            rows.append((received or synced, None))
+        elif received and (not synced or received > synced):
+            rows.append((received, synced or received))
+        for received_at, taken_at in rows:
+            if received_at is None:  # pending without any date: asked for now
+                cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+                received_at = cr.fetchone()[0]
+            cr.execute(
+                "INSERT INTO shipstation_webhook_call (account_id, received_at, taken_at) VALUES (%s, %s, %s)",
+                [account_id, received_at, taken_at],
+            )
+        carried.append(account_id)
+    return carried
+
+
 def migrate(cr, version):
     read_again(cr, version)
+    carry_webhook_calls(cr)
