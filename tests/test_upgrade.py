@@ -139,7 +139,10 @@ class TestUpgrade(ShipStationCommon):
         self.assertTrue(self.account.webhook_pending, "the sync a call asked for still comes")
         self.assertFalse(quiet.webhook_last_received)
 
-    # -- uninstall ------------------------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestUninstall(ShipStationCommon):
+    """The uninstall hook removes from ShipStation the webhooks the addon subscribed."""
 
     def test_uninstall_removes_the_webhooks_from_shipstation(self):
         self.account.action_subscribe_webhooks()
@@ -155,14 +158,21 @@ class TestUpgrade(ShipStationCommon):
         broken.action_subscribe_webhooks()
         self.account.action_subscribe_webhooks()
         broken.active = False  # archived accounts' hooks are removed too
-        self.sandbox.faults.add(status=500, path="/webhooks", count=None)
+        path = "/v2/environment/webhooks*" if self.API_VERSION == "v2" else "/webhooks*"
+        self.sandbox.faults.add(status=500, path=path, count=None)
         with self.assertLogs("odoo.addons.shipstation_connector.hooks", "WARNING") as logs:
             uninstall_hook(self.env)
+        self.assertEqual(len(logs.output), 2, "each account is tried and logged")
         self.assertIn("could not be removed", logs.output[0])
-        self.assertTrue(self.account.webhook_ids | broken.webhook_ids, "what ShipStation refused is kept")
+        self.assertEqual((len(self.account.webhook_ids), len(broken.webhook_ids)), (2, 2), "what failed is kept")
         self.sandbox.faults.clear()
         with mute_logger("odoo.addons.shipstation_connector.hooks"):
             uninstall_hook(self.env)
         with self.account._get_shipstation_client() as client:
             self.assertEqual(client.list_webhooks(), [])
         self.assertFalse(self.account.webhook_ids | broken.webhook_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestUninstallV2(TestUninstall):
+    API_VERSION = "v2"
