@@ -2,7 +2,7 @@
     "name": "ShipStation Connector",
     "summary": "Bring ShipStation tracking, shipping costs and shipped or cancelled "
     "statuses back into Odoo delivery orders, and export deliveries to ShipStation",
-    "version": "17.0.1.5.0",
+    "version": "17.0.1.6.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/shipstation-connector/shipstation_connector",
     "author": "ShipStation Connector contributors",
@@ -34,6 +34,7 @@
         "static/description/screenshots/result.png",
         "static/description/screenshots/run.png",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

@@ -17,3 +17,4 @@ from . import test_tour
 from . import test_queue_job
 from . import test_settings
 from . import test_cron_migration
+from . import test_upgrade
