@@ -37,7 +37,11 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         left = dict(quantities or {})
-        for move in self.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+        # Iterated, not filtered: ``filtered`` would narrow the prefetch to this delivery's
+        # moves, and a chunk of deliveries would read its moves one delivery at a time.
+        for move in self.move_ids:
+            if move.state in ("done", "cancel"):
+                continue
             unit = move.product_id.uom_id
             sku = shipstation_sku(move.product_id)
             if reserved:
