@@ -15,5 +15,8 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_settings
+from . import test_cron_migration
+from . import test_upgrade
 from . import test_real_cost
 from . import test_shipping_cost_report
