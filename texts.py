@@ -73,6 +73,16 @@ TEXTS = {
         "rate for %(currency)s. It is kept in %(currency)s on the parcels; add a rate, and the next change "
         "of the parcels converts it."
     ),
+    msg.REAL_COST_ADDED: _lt(
+        "Shipping cost of %(cost)s %(currency)s put on sale order %(name)s (its delivery method invoices the real "
+        "cost)."
+    ),
+    msg.REAL_COST_NOT_CONVERTED: _lt(
+        "The shipping cost was not put on sale order %(name)s: %(cost)s %(currency)s cannot be converted to "
+        "%(company_currency)s (Odoo has no rate for %(currency)s). Add a rate, then set the shipping line of "
+        "%(name)s by hand."
+    ),
+    msg.REAL_COST_FAILED: _lt("The shipping cost was not put on sale order %(name)s: %(error)s"),
     msg.BACKORDER_CREATED: _lt("Backorder %(names)s created for the items ShipStation has not shipped."),
     msg.BACKORDER_NOT_IN_ORDER: _lt(
         "%(names)s holds what this delivery had beyond its ShipStation order (added or raised in Odoo "

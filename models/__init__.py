@@ -20,6 +20,7 @@ from . import shipstation_webhook_call
 from . import stock_move
 from . import stock_picking
 from . import stock_picking_export
+from . import stock_picking_real_cost
 from . import stock_picking_snapshot
 from . import stock_picking_stock
 from . import stock_picking_sync

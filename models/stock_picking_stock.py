@@ -111,6 +111,7 @@ class StockPicking(models.Model):
                 )
             notes[picking.id] = [msg.message(msg.VALIDATED)]
             picking._shipstation_tell_sale()
+            notes[picking.id] += picking.sudo()._shipstation_real_cost_to_sale()  # as Odoo sends to shipper
             backorders = picking.backorder_ids.filtered("is_exported_to_shipstation")
             if backorders:
                 # What the next sync will find for them, so it has nothing to change.

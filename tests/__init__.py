@@ -18,3 +18,5 @@ from . import test_queue_job
 from . import test_settings
 from . import test_cron_migration
 from . import test_upgrade
+from . import test_real_cost
+from . import test_shipping_cost_report

@@ -7,7 +7,10 @@ SHIPSTATION_API (``v1`` or ``v2``; v2 needs the key alone).
 Creates a ShipStation account wired to the sandbox, the seed's products (by SKU) with
 stock (none of the poster, so deliveries that ship one wait for it), and one exported
 delivery order per ``WH/OUT/DEMO-*`` order of the seed, named like it, dated before it.
-Three more deliveries are left unexported, for the Export operation.
+Three more deliveries are left unexported, for the Export operation. Some demo sales ship
+with a delivery method at *Real cost* (their sale orders get the label's cost once ShipStation
+shipped them), some with one at *Estimated cost* (they keep the price quoted), for the
+shipping cost analysis.
 """
 
 import json
@@ -17,6 +20,17 @@ from odoo import Command
 
 SEED = json.load(open(os.environ["SHIPSTATION_SEED"], encoding="utf-8"))
 OUT_OF_STOCK = {"SS-POSTER"}
+# Delivery methods of some demo sales: (name, invoicing policy, price quoted on the sale).
+REAL_COST = ("Shipping at Real Cost", "real", 7.5)
+ESTIMATED_COST = ("Standard Shipping", "estimated", 6.5)
+SHIPPING = {
+    "WH/OUT/DEMO-010": REAL_COST,
+    "WH/OUT/DEMO-015": REAL_COST,
+    "WH/OUT/DEMO-026": REAL_COST,
+    "WH/OUT/DEMO-011": ESTIMATED_COST,
+    "WH/OUT/DEMO-020": ESTIMATED_COST,
+    "WH/OUT/DEMO-027": ESTIMATED_COST,
+}
 
 
 def product_for(item, cache={}):  # noqa: B006 - a cache on purpose
@@ -56,6 +70,21 @@ def partner_for(address):
     )
 
 
+def carrier_for(name, policy, price, cache={}):  # noqa: B006 - a cache on purpose
+    if name not in cache:
+        product = env["product.product"].create({"name": name, "type": "service", "list_price": 0.0})
+        cache[name] = env["delivery.carrier"].create(
+            {
+                "name": name,
+                "delivery_type": "fixed",
+                "fixed_price": price,
+                "invoice_policy": policy,
+                "product_id": product.id,
+            }
+        )
+    return cache[name]
+
+
 def sale_delivery_for(name, items, partner):
     """The delivery of a confirmed sale order of ``partner``, named ``name`` (the demo's
     ShipStation order number), so the customer's own path can be followed in the portal."""
@@ -68,6 +97,9 @@ def sale_delivery_for(name, items, partner):
             ],
         }
     )
+    if name in SHIPPING:
+        method, policy, price = SHIPPING[name]
+        sale.set_delivery_line(carrier_for(method, policy, price), price)  # at real cost: quoted, line at 0
     sale.action_confirm()
     picking = sale.picking_ids
     picking.write({"name": name})

@@ -8,7 +8,8 @@
 Logs in as admin, runs the Operations wizard's Import once over XML-RPC (as Process does;
 a wizard already processed in the demo is shown instead), then takes: ``card.png`` (the
 account's card on *Inventory ▸ ShipStation*), ``result.png`` (the wizard's result) and
-``run.png`` (that run in the run history). Chromium is driven
+``run.png`` (that run in the run history), ``shipping_cost.png`` and ``parcels.png`` (the
+shipping cost analyses of *Inventory ▸ Reporting ▸ ShipStation*). Chromium is driven
 over its DevTools protocol (``websocket-client``, which Odoo's own test browser uses).
 """
 
@@ -145,6 +146,13 @@ def main():
         browser.goto(args.odoo + "/web#model=shipstation.sync.run&id=%d&view_type=form" % run)
         browser.wait_for(".o_form_view .o_field_widget[name='line_ids']")
         browser.shot(os.path.join(args.out, "run.png"))
+        for action, name in (
+            ("shipstation_delivery_cost_report_action", "shipping_cost.png"),
+            ("shipstation_parcel_report_action", "parcels.png"),
+        ):
+            browser.goto(args.odoo + "/web#action=shipstation_connector." + action)
+            browser.wait_for(".o_pivot table")
+            browser.shot(os.path.join(args.out, name))
     finally:
         browser.close()
     return 0
