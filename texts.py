@@ -22,8 +22,9 @@ TEXTS = {
         "Export the delivery, or set its ShipStation order id."
     ),
     msg.ORDER_MISSING: _lt(
-        "ShipStation has no order %(order_id)s for %(name)s: it was deleted or never created. "
-        "Check the order in ShipStation, then export the delivery again."
+        "ShipStation has no order %(order_id)s for %(name)s: it was deleted, or merged into another order "
+        "(API v2 does not say which), whose label may already have shipped these goods. Check in "
+        "ShipStation; if nothing shipped, Reconcile (on the account) offers to export it again."
     ),
     msg.ORDER_UNREADABLE: _lt("ShipStation could not return order %(order_id)s: %(error)s. The next sync tries again."),
     msg.RECORD_UNREADABLE: _lt(
@@ -38,12 +39,14 @@ TEXTS = {
         "The ShipStation order says shipped, but every label of it was voided: waiting for a new label."
     ),
     msg.NOTHING_RESERVED: _lt(
-        "Shipped in ShipStation, but nothing is reserved here yet (an earlier step such as the "
-        "pick is not done). The delivery is validated as soon as the goods are ready."
+        "Shipped in ShipStation, but none of its goods are available for this delivery yet: they are out "
+        "of stock, or an earlier step such as the pick is not done. Receive them, or validate that step: "
+        "every sync tries to reserve them and validates the delivery once they are."
     ),
     msg.NOT_ALL_RESERVED: _lt(
-        "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
-        "The delivery is validated as soon as they are."
+        "Shipped in ShipStation, but not all shipped goods are available for this delivery (%(missing)s "
+        "reserved). Receive the missing goods, or validate the step that brings them: every sync tries to "
+        "reserve them and validates the delivery once they are."
     ),
     msg.SHARED_ORDER: _lt(
         "ShipStation order %(number)s is also the order of %(names)s: nothing is validated, so no label "
@@ -63,6 +66,11 @@ TEXTS = {
         "ShipStation and the products' internal references: nothing is validated until they match."
     ),
     msg.SYNC_FAILED: _lt("ShipStation sync failed: %(error)s"),
+    msg.VALIDATION_FAILED: _lt(
+        "ShipStation sync failed: ShipStation shipped this delivery, but Odoo refused to validate it "
+        "(%(error)s). Its tracking (%(tracking)s) and cost are recorded. Fix that on the delivery (for "
+        "example, set the lot or serial numbers): the next sync validates it."
+    ),
     msg.PARCEL_ADDED: _lt("Parcel %(tracking)s added (%(carrier)s)."),
     msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
     msg.PARCEL_REMOVED: _lt("Parcel %(tracking)s removed: its label was voided in ShipStation."),

@@ -3,8 +3,10 @@ from . import shipstation_carrier_mapping
 from . import shipstation_export
 from . import shipstation_job
 from . import shipstation_reconcile
+from . import shipstation_reconcile_link
 from . import shipstation_shipment
 from . import shipstation_sync
+from . import shipstation_sync_shipped
 from . import shipstation_sync_run
 from . import shipstation_sync_run_line
 from . import shipstation_tracking_link

@@ -17,11 +17,11 @@ from datetime import timezone
 from psycopg2 import OperationalError
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import config
 
-from ..lib.shipstation import fetch, fetch_v2, planner
+from ..lib.shipstation import fetch, fetch_v2
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, AuthenticationError, ShipStationError
 from ..lib.shipstation.records_v2 import settle_statuses
@@ -278,7 +278,7 @@ class ShipStationSync(models.AbstractModel):
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, mark_voided=write)
         if account_sudo.api_version == "v2":
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
-        return targets, planner.plan(snapshots, facts)
+        return targets, self._shipstation_plan(targets, snapshots, facts, write)
 
     @api.model
     def _fetch(self, account, client, targets, whole_account, since=None):
@@ -554,7 +554,7 @@ class ShipStationSync(models.AbstractModel):
                 report.left += len(chunk)
                 return {picking.id for picking, _decision in chunk}
             if len(chunk) == 1:
-                return self._apply_chunk_failed(chunk[0][0], error, report)
+                return self._apply_chunk_failed(chunk[0][0], error, report, account, chunk[0][1], started_at)
             half = (len(chunk) + 1) // 2
             return self._apply_chunk(account, chunk[:half], report, started_at, whole=False) | self._apply_chunk(
                 account, chunk[half:], report, started_at, whole=False
@@ -564,10 +564,13 @@ class ShipStationSync(models.AbstractModel):
         return set()
 
     @api.model
-    def _apply_chunk_failed(self, picking, error, report):
-        # The savepoint undid this delivery's writes; record why, then go on.
-        _logger.exception("ShipStation sync of %s failed", picking.name)
-        message = msg.message(msg.SYNC_FAILED, error=self._error_text(error))
+    def _apply_chunk_failed(self, picking, error, report, account=None, decision=None, started_at=None):  # noqa: PLR0913
+        # The savepoint undid this delivery's writes; keep what ShipStation said, record why, go on.
+        if isinstance(error, (UserError, ValidationError)):  # a business refusal: the message says it all
+            _logger.warning("ShipStation sync of %s failed: %s", picking.name, self._error_text(error))
+        else:
+            _logger.exception("ShipStation sync of %s failed", picking.name)
+        message = self._shipstation_failed_validation(account, picking, decision, error, started_at)
         picking._shipstation_record_failure(message)
         report.failed += 1
         report.failures.append((picking.name, message))

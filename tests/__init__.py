@@ -15,3 +15,5 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_reconcile_safety
+from . import test_shipped_goods
