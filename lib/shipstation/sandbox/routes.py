@@ -312,8 +312,9 @@ ROUTES = [
     ("GET", r"/fulfillments", list_fulfillments),
     ("POST", r"/_sandbox/orders", control_add_order),
     ("POST", r"/_sandbox/orders/merge", control_merge),
-    ("POST", r"/_sandbox/orders/(\d+)/(\w+)", control_order),
-    ("POST", r"/_sandbox/(shipments|fulfillments)/(\d+)/void", control_void),
+    # Control routes take an id as v1 or v2 writes it (``se-`` being v2's prefix of the same id).
+    ("POST", r"/_sandbox/orders/(?:se-)?(\d+)/(\w+)", control_order),
+    ("POST", r"/_sandbox/(shipments|fulfillments)/(?:se-)?(\d+)/void", control_void),
     ("POST", r"/_sandbox/faults", control_faults),
     ("POST", r"/_sandbox/faults/clear", control_clear_faults),
     ("POST", r"/_sandbox/reset", control_reset),
