@@ -15,11 +15,13 @@ from .lib.shipstation.report import AccountReport, totals
 
 TEXTS = {
     msg.NO_ORDER_NUMBERED: _lt(
-        "ShipStation has no order numbered %(number)s. Export the delivery, or set its ShipStation order id."
+        "ShipStation has no order numbered %(number)s. Set the delivery's ShipStation order id (ShipStation "
+        "section), or, if ShipStation never had it, export it again from Reconcile on the account."
     ),
     msg.NO_ORDER_NUMBERED_EITHER: _lt(
         "ShipStation has no order numbered %(number)s, nor one numbered as its source document %(origin)s. "
-        "Export the delivery, or set its ShipStation order id."
+        "Set the delivery's ShipStation order id (ShipStation section), or, if ShipStation never had it, "
+        "export it again from Reconcile on the account."
     ),
     msg.ORDER_MISSING: _lt(
         "ShipStation has no order %(order_id)s for %(name)s: it was deleted, or merged into another order "
@@ -118,7 +120,7 @@ SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
 SYNC_SET_ASIDE = _lt("%(set_aside)d unreadable ShipStation records set aside.")
 SYNC_GIVEN_UP = _lt(
     "%(given_up)d failed deliveries are no longer read again: ShipStation has had no order for them "
-    "for several runs (export them again to retry)."
+    "for several runs (Reconcile on the account says what to do with them)."
 )
 SYNC_ERROR = _lt("%(account)s: not synced: %(error)s")
 SYNC_TOTAL = _lt(

@@ -17,3 +17,4 @@ from . import test_tour
 from . import test_queue_job
 from . import test_reconcile_safety
 from . import test_shipped_goods
+from . import test_account_setup

@@ -13,6 +13,7 @@ from datetime import timezone
 from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
+from .carrier_routes import V1_ROUTES as CARRIER_ROUTES
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
 
@@ -320,6 +321,7 @@ ROUTES = [
     ("POST", r"/_sandbox/reset", control_reset),
     ("GET", r"/_sandbox/seed", lambda server, q, body: server.store.dump_seed()),
     *WEBHOOK_ROUTES,
+    *CARRIER_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$", re.IGNORECASE), handler) for method, pattern, handler in ROUTES]
 
