@@ -85,7 +85,7 @@ class TestPreview(ShipStationCommon):
         self.assertNotIn(cases["untouched"].id, by_picking, "a delivery nothing happens to is not listed")
         shipped = by_picking[cases["shipped"].id]
         mug, cap = self.mug.display_name, self.cap.display_name
-        self.assertEqual((shipped["ship"], shipped["backorder"]), ("2 Units %s" % mug, False))
+        self.assertEqual((shipped["ship"], shipped["backorder"]), ("2 × %s" % mug, False))
         self.assertEqual((shipped["tracking"], shipped["cost"]), ("1ZPREV1", 7.5))
         self.assertIn("SS-POSTER: 2 of 5", by_picking[cases["short"].id]["message"])
         self.assertTrue(by_picking[cases["missing"].id]["message"])
@@ -93,9 +93,7 @@ class TestPreview(ShipStationCommon):
         self.assertEqual(counts, (len(cases), len(expect) - 3, 1, 1, 1))
         if "partial" in cases:
             partial = by_picking[cases["partial"].id]
-            self.assertEqual(
-                (partial["ship"], partial["backorder"]), ("2 Units %s" % mug, "1 Units %s, 1 Units %s" % (mug, cap))
-            )
+            self.assertEqual((partial["ship"], partial["backorder"]), ("2 × %s" % mug, "1 × %s, 1 × %s" % (mug, cap)))
             self.assertEqual(report.backorders, 1)
         # The real run then does exactly what the preview said.
         real = self._sync()

@@ -18,18 +18,18 @@ class ShipStationOperationWizard(models.TransientModel):
     )
     operation = fields.Selection(
         [("import", "Import"), ("export", "Export")],
-        string="Shipstation Operation",
+        string="ShipStation Operation",
         required=True,
         default="import",
     )
     import_operation = fields.Selection(
         [("import_shipment_details", "Import Shipment Details")],
-        string="Shipstation Import Operation",
+        string="ShipStation Import Operation",
         default="import_shipment_details",
     )
     export_operation = fields.Selection(
         [("export_delivery_orders", "Export Delivery Orders")],
-        string="Shipstation Export Operation",
+        string="ShipStation Export Operation",
         default="export_delivery_orders",
     )
     dry_run = fields.Boolean(
