@@ -1,6 +1,5 @@
 from . import shipstation_account
-from . import shipstation_account_connection
-from . import shipstation_account_schedule
+from . import shipstation_account_setup
 from . import shipstation_carrier_mapping
 from . import shipstation_export
 from . import shipstation_job
