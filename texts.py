@@ -46,9 +46,9 @@ TEXTS = {
         "every sync tries to reserve them and validates the delivery once they are."
     ),
     msg.NOT_ALL_RESERVED: _lt(
-        "Shipped in ShipStation, but not all shipped goods are available for this delivery (%(missing)s "
-        "reserved). Receive the missing goods, or validate the step that brings them: every sync tries to "
-        "reserve them and validates the delivery once they are."
+        "Shipped in ShipStation, but Odoo has not reserved all shipped goods for this delivery (%(missing)s). "
+        "Receive the missing goods, or validate the step that brings them: every sync tries to reserve them "
+        "and validates the delivery once they are."
     ),
     msg.SHARED_ORDER: _lt(
         "ShipStation order %(number)s is also the order of %(names)s: nothing is validated, so no label "
