@@ -51,6 +51,11 @@ class ShipStationOperationWizard(models.TransientModel):
         "shipstation.sync.run.line", string="Failures", compute="_compute_failure_line_ids"
     )
 
+    @api.depends("account_ids.name")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = _("ShipStation Operations: %s", ", ".join(wizard.account_ids.mapped("name")))
+
     @api.depends("run_ids")
     def _compute_failure_line_ids(self):
         for wizard in self:
