@@ -113,7 +113,7 @@ TEXTS = {
 MISSING_ITEM = _lt("%(sku)s: %(reserved)s of %(needed)s")
 SYNC_HEAD = _lt(
     "%(account)s: %(checked)d deliveries checked, %(updated)d updated, %(validated)d validated "
-    "(%(backorders)d backorders), %(cancelled)d cancelled, %(waiting)d waiting, %(failed)d failed; "
+    "(backorders: %(backorders)d), %(cancelled)d cancelled, %(waiting)d waiting, %(failed)d failed; "
     "%(api_calls)d ShipStation API calls, %(seconds).1f s."
 )
 SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
