@@ -61,3 +61,16 @@ class TestTour(ShipStationCommon, HttpCase):
         self.assertEqual(self._order_id(typo), real["orderId"], "linked, not exported again")
         self.assertEqual(self.sandbox.store.counts()["orders"], orders)
         self.start_tour(sale.get_portal_url(), "shipstation_connector_portal_tour", login="admin", timeout=60)
+
+    def test_export_stays_on_the_delivery(self):
+        account = self._make_account("Export ShipStation")
+        picking, _order = self._make_delivery([(self.mug, 1)], account=account, export=False)
+        picking.shipstation_account_id = account
+        self.start_tour(
+            "/web#model=stock.picking&id=%d&view_type=form" % picking.id,
+            "shipstation_connector_export_tour",
+            login="admin",
+            timeout=60,
+        )
+        self.assertTrue(picking.is_exported_to_shipstation)
+        self.assertTrue(picking.shipstation_order_id)

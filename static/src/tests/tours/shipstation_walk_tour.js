@@ -98,3 +98,19 @@ registry.category("web_tour.tours").add("shipstation_connector_portal_tour", {
         },
     ],
 });
+
+// Started on a delivery's form (its URL comes from the test).
+registry.category("web_tour.tours").add("shipstation_connector_export_tour", {
+    test: true,
+    steps: () => [
+        {
+            content: "Export the delivery to ShipStation",
+            trigger: ".o_form_view button[name='action_export_to_shipstation']",
+        },
+        {
+            content: "The form stays on the delivery, reloaded: exported, its Export button gone",
+            trigger: ".o_form_view:not(:has(button[name='action_export_to_shipstation'])) .o_form_sheet h1:contains('WH/OUT')",
+            run() {},
+        },
+    ],
+});
