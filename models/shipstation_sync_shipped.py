@@ -16,7 +16,7 @@ from ..lib.shipstation import messages as msg
 from ..lib.shipstation import planner
 from ..lib.shipstation.values import VALIDATE, WAIT, WAITING
 
-_logger = logging.getLogger(__name__)
+_logger = logging.getLogger(__package__ + ".shipstation_sync")
 
 #: Waiting reasons that reserving the goods may lift.
 UNRESERVED = (msg.NOTHING_RESERVED, msg.NOT_ALL_RESERVED)

@@ -15,6 +15,9 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_settings
+from . import test_cron_migration
+from . import test_upgrade
 from . import test_reconcile_safety
 from . import test_shipped_goods
 from . import test_account_setup
