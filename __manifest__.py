@@ -25,6 +25,7 @@
         "views/shipstation_tracking_link_views.xml",
         "views/stock_picking_views.xml",
         "views/delivery_carrier_views.xml",
+        "views/portal_templates.xml",
         "views/shipstation_menus.xml",
         "report/shipstation_parcel_report_views.xml",
         "report/shipstation_delivery_cost_report_views.xml",

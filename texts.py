@@ -15,15 +15,18 @@ from .lib.shipstation.report import AccountReport, totals
 
 TEXTS = {
     msg.NO_ORDER_NUMBERED: _lt(
-        "ShipStation has no order numbered %(number)s. Export the delivery, or set its ShipStation order id."
+        "ShipStation has no order numbered %(number)s. Set the delivery's ShipStation order id (ShipStation "
+        "section), or, if ShipStation never had it, export it again from Reconcile on the account."
     ),
     msg.NO_ORDER_NUMBERED_EITHER: _lt(
         "ShipStation has no order numbered %(number)s, nor one numbered as its source document %(origin)s. "
-        "Export the delivery, or set its ShipStation order id."
+        "Set the delivery's ShipStation order id (ShipStation section), or, if ShipStation never had it, "
+        "export it again from Reconcile on the account."
     ),
     msg.ORDER_MISSING: _lt(
-        "ShipStation has no order %(order_id)s for %(name)s: it was deleted or never created. "
-        "Check the order in ShipStation, then export the delivery again."
+        "ShipStation has no order %(order_id)s for %(name)s: it was deleted, or merged into another order "
+        "(API v2 does not say which), whose label may already have shipped these goods. Check in "
+        "ShipStation; if nothing shipped, Reconcile (on the account) offers to export it again."
     ),
     msg.ORDER_UNREADABLE: _lt("ShipStation could not return order %(order_id)s: %(error)s. The next sync tries again."),
     msg.RECORD_UNREADABLE: _lt(
@@ -38,12 +41,14 @@ TEXTS = {
         "The ShipStation order says shipped, but every label of it was voided: waiting for a new label."
     ),
     msg.NOTHING_RESERVED: _lt(
-        "Shipped in ShipStation, but nothing is reserved here yet (an earlier step such as the "
-        "pick is not done). The delivery is validated as soon as the goods are ready."
+        "Shipped in ShipStation, but none of its goods are available for this delivery yet: they are out "
+        "of stock, or an earlier step such as the pick is not done. Receive them, or validate that step: "
+        "every sync tries to reserve them and validates the delivery once they are."
     ),
     msg.NOT_ALL_RESERVED: _lt(
-        "Shipped in ShipStation, but not all shipped goods are reserved here yet (%(missing)s). "
-        "The delivery is validated as soon as they are."
+        "Shipped in ShipStation, but Odoo has not reserved all shipped goods for this delivery (%(missing)s). "
+        "Receive the missing goods, or validate the step that brings them: every sync tries to reserve them "
+        "and validates the delivery once they are."
     ),
     msg.SHARED_ORDER: _lt(
         "ShipStation order %(number)s is also the order of %(names)s: nothing is validated, so no label "
@@ -63,6 +68,11 @@ TEXTS = {
         "ShipStation and the products' internal references: nothing is validated until they match."
     ),
     msg.SYNC_FAILED: _lt("ShipStation sync failed: %(error)s"),
+    msg.VALIDATION_FAILED: _lt(
+        "ShipStation sync failed: ShipStation shipped this delivery, but Odoo refused to validate it "
+        "(%(error)s). Its tracking (%(tracking)s) and cost are recorded. Fix that on the delivery (for "
+        "example, set the lot or serial numbers): the next sync validates it."
+    ),
     msg.PARCEL_ADDED: _lt("Parcel %(tracking)s added (%(carrier)s)."),
     msg.PARCEL_ADDED_NO_CARRIER: _lt("Parcel %(tracking)s added (carrier unknown)."),
     msg.PARCEL_REMOVED: _lt("Parcel %(tracking)s removed: its label was voided in ShipStation."),
@@ -113,14 +123,14 @@ TEXTS = {
 MISSING_ITEM = _lt("%(sku)s: %(reserved)s of %(needed)s")
 SYNC_HEAD = _lt(
     "%(account)s: %(checked)d deliveries checked, %(updated)d updated, %(validated)d validated "
-    "(%(backorders)d backorders), %(cancelled)d cancelled, %(waiting)d waiting, %(failed)d failed; "
+    "(backorders: %(backorders)d), %(cancelled)d cancelled, %(waiting)d waiting, %(failed)d failed; "
     "%(api_calls)d ShipStation API calls, %(seconds).1f s."
 )
 SYNC_LEFT = _lt("%(left)d deliveries left for the next run.")
 SYNC_SET_ASIDE = _lt("%(set_aside)d unreadable ShipStation records set aside.")
 SYNC_GIVEN_UP = _lt(
     "%(given_up)d failed deliveries are no longer read again: ShipStation has had no order for them "
-    "for several runs (export them again to retry)."
+    "for several runs (Reconcile on the account says what to do with them)."
 )
 SYNC_ERROR = _lt("%(account)s: not synced: %(error)s")
 SYNC_TOTAL = _lt(

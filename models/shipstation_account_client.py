@@ -37,12 +37,12 @@ class ShipStationAccount(models.Model):
             with self._get_shipstation_client(max_retries=1) as client:
                 client.test_connection()
         except AuthenticationError as error:
-            raise UserError(self._shipstation_refusal_text()) from error
+            return self._shipstation_connection_failed(self._shipstation_refusal_text(), error)
         except ShipStationError as error:
-            # Raised, the refusal undoes any write: the sync's own run records a refused key.
-            raise UserError(
-                _("ShipStation refused the connection for %(name)s: %(error)s", name=self.name, error=error.message)
-            ) from error
+            # ShipStation may never have been reached (a wrong URL): say what failed, not who refused.
+            text = _("Test Connection of %(name)s failed: %(error)s", name=self.name, error=error.message)
+            return self._shipstation_connection_failed(text, error)
+        self._shipstation_connection_works()
         self._shipstation_credentials_checked(refused=False)
         return {
             "type": "ir.actions.client",

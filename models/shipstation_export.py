@@ -92,7 +92,8 @@ class ShipStationExport(models.AbstractModel):
                 "message": "\n".join(report_text(report, self.env.lang) for report in reports),
                 "type": "warning" if failed else "success",
                 "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                # Back to where the button was pressed, reloaded (a new delivery stays on screen).
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
@@ -106,10 +107,19 @@ class ShipStationExport(models.AbstractModel):
             if not account:
                 candidates = accounts.filtered(lambda a, c=picking.company_id: a.company_id == c)
                 warehouse = picking.picking_type_id.warehouse_id
-                account = (
-                    candidates.filtered(lambda a, w=warehouse: a.warehouse_id == w)[:1]
-                    or candidates.filtered(lambda a: not a.warehouse_id)[:1]
+                pool = candidates.filtered(lambda a, w=warehouse: a.warehouse_id == w) or candidates.filtered(
+                    lambda a: not a.warehouse_id
                 )
+                if len(pool) > 1:
+                    raise UserError(
+                        _(
+                            "Several ShipStation accounts can export %(name)s (%(accounts)s): choose one in its "
+                            "ShipStation Account field, then export it.",
+                            name=picking.name,
+                            accounts=", ".join(pool.mapped("name")),
+                        )
+                    )
+                account = pool
             if not account:
                 raise UserError(_("No ShipStation account for the company of %s.", picking.name))
             groups[account] = groups.get(account, pickings.browse()) | picking

@@ -147,6 +147,8 @@ class ShipStationReconcile(models.AbstractModel):
                 absent = [targets[d.id] for d in rec.unseen(deliveries, facts)][:READ_BY_ID]
                 if absent:
                     rec.merge_facts(facts, self._fetch_by_id(account_sudo, client, absent))
+                # Before any export again: the number of a delivery whose order vanished.
+                self._look_up_missing(account_sudo, client, deliveries, facts, READ_BY_ID - len(absent))
         except ShipStationError as error:
             raise UserError(
                 _("ShipStation could not be read for %(name)s: %(error)s", name=account_sudo.name, error=error.message)

@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from ..lib.shipstation.codes import readable
 from ..lib.shipstation.values import Parcel, int_or_none
 
 PARCEL_FIELDS = [
@@ -61,6 +62,8 @@ class ShipStationShipment(models.Model):
     tracking_number = fields.Char()
     carrier_code = fields.Char(string="Carrier")
     service_code = fields.Char(string="Service")
+    carrier_name = fields.Char(compute="_compute_readable_codes")
+    service_name = fields.Char(compute="_compute_readable_codes")
     ship_date = fields.Date()
     shipstation_create_date = fields.Datetime(string="Created in ShipStation")
     currency_id = fields.Many2one(related="account_id.currency_id")
@@ -90,6 +93,12 @@ class ShipStationShipment(models.Model):
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
+
+    @api.depends("carrier_code", "service_code")
+    def _compute_readable_codes(self):
+        for parcel in self:
+            parcel.carrier_name = readable(parcel.carrier_code)
+            parcel.service_name = readable(parcel.service_code)
 
     @api.depends("label_tracking_url", "carrier_code", "tracking_number")
     def _compute_tracking_url(self):

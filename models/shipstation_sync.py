@@ -15,7 +15,7 @@ from datetime import timezone
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.shipstation import fetch, fetch_v2, planner
+from ..lib.shipstation import fetch, fetch_v2
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, AuthenticationError, ShipStationError
 from ..lib.shipstation.records_v2 import settle_statuses
@@ -225,7 +225,7 @@ class ShipStationSync(models.AbstractModel):
         self.env["shipstation.shipment"]._shipstation_add_consumption(account_sudo, facts, order_ids, mark_voided=write)
         if account_sudo.api_version == "v2":
             settle_statuses(facts)  # v2 says "label purchased": shipped once a live label is known
-        return targets, planner.plan(snapshots, facts)
+        return targets, self._shipstation_plan(targets, snapshots, facts, write)
 
     @api.model
     def _fetch(self, account, client, targets, whole_account, since=None):

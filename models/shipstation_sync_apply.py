@@ -11,7 +11,7 @@ from collections import defaultdict
 from psycopg2 import OperationalError
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.values import CANCEL, FAIL, REFRESH, VALIDATE, WAIT
@@ -166,7 +166,7 @@ class ShipStationSync(models.AbstractModel):
                 report.left += len(chunk)
                 return {picking.id for picking, _decision in chunk}
             if len(chunk) == 1:
-                return self._apply_chunk_failed(chunk[0][0], error, report)
+                return self._apply_chunk_failed(chunk[0][0], error, report, account, chunk[0][1], started_at)
             half = (len(chunk) + 1) // 2
             return self._apply_chunk(account, chunk[:half], report, started_at, whole=False) | self._apply_chunk(
                 account, chunk[half:], report, started_at, whole=False
@@ -176,10 +176,13 @@ class ShipStationSync(models.AbstractModel):
         return set()
 
     @api.model
-    def _apply_chunk_failed(self, picking, error, report):
-        # The savepoint undid this delivery's writes; record why, then go on.
-        _logger.exception("ShipStation sync of %s failed", picking.name)
-        message = msg.message(msg.SYNC_FAILED, error=self._error_text(error))
+    def _apply_chunk_failed(self, picking, error, report, account=None, decision=None, started_at=None):  # noqa: PLR0913
+        # The savepoint undid this delivery's writes; keep what ShipStation said, record why, go on.
+        if isinstance(error, (UserError, ValidationError)):  # a business refusal: the message says it all
+            _logger.warning("ShipStation sync of %s failed: %s", picking.name, self._error_text(error))
+        else:
+            _logger.exception("ShipStation sync of %s failed", picking.name)
+        message = self._shipstation_failed_validation(account, picking, decision, error, started_at)
         picking._shipstation_record_failure(message)
         report.failed += 1
         report.failures.append((picking.name, message))

@@ -185,8 +185,10 @@ class StockPicking(models.Model):
         for move, unit, qty, _reserved in self._shipstation_allocate(decision.quantities):
             demand = move.product_uom._compute_quantity(move.product_uom_qty, unit, round=False)
             name = move.product_id.display_name
+            # "2 × Mug" in units (never "1 Units Mug"); other units are named: "1.5 kg Flour".
+            shape = "%g × %s" if unit == self.env.ref("uom.product_uom_unit") else "%g " + unit.name + " %s"
             if not float_is_zero(qty, precision_rounding=unit.rounding):
-                ship.append("%g %s %s" % (qty, unit.name, name))
+                ship.append(shape % (qty, name))
             if float_compare(demand, qty, precision_rounding=unit.rounding) > 0:
-                rest.append("%g %s %s" % (demand - qty, unit.name, name))
+                rest.append(shape % (demand - qty, name))
         return ", ".join(ship) or False, ", ".join(rest) or False

@@ -20,3 +20,6 @@ from . import test_cron_migration
 from . import test_upgrade
 from . import test_real_cost
 from . import test_shipping_cost_report
+from . import test_reconcile_safety
+from . import test_shipped_goods
+from . import test_account_setup

@@ -21,8 +21,10 @@ class TestApiV2(ShipStationCommon):
         self.assertEqual(result["params"]["type"], "success")
         self.assertTrue(self.sandbox.count(path_prefix="/v2/shipments"))
         wrong = self._make_account("v1 key on v2", api_version="v2", api_key="test-key", api_secret=False)
-        with self.assertRaisesRegex(UserError, "A v1 key .* does not work on v2"):
-            wrong.action_test_connection()
+        result = wrong.action_test_connection()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertRegex(result["params"]["message"], "A v1 key .* does not work on v2")
+        self.assertFalse(wrong.active, "a new account whose test failed is archived")
 
     def test_labels_bought_in_shipstation_validate_the_delivery_over_v2(self):
         picking, order = self._v2_delivery([(self.mug, 2), (self.cap, 1)])
@@ -106,6 +108,7 @@ class TestApiV2(ShipStationCommon):
 
     def test_a_key_with_a_line_break_is_refused_without_showing_it(self):
         self.account_v2.api_key = "test-v2-key\nX-Other: 1"
+        self._v2_delivery([(self.mug, 1)])  # an account in use: a failed test only says why
         with self.assertRaises(UserError) as caught:
             self.account_v2.action_test_connection()
         self.assertIn("line break", str(caught.exception))

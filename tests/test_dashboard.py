@@ -12,8 +12,8 @@ class TestDashboard(ShipStationCommon):
     def test_the_card_tells_the_last_run_and_the_deliveries_done_per_day(self):
         self.assertFalse(self.account.last_run_id)
         picking, order = self._make_delivery([(self.mug, 1)])
-        waiting, order2 = self._make_delivery([(self.tee, 4)])
-        waiting.move_ids.quantity = 1
+        poster = self._make_product("Poster", "SS-POSTER", qty=1)
+        waiting, order2 = self._make_delivery([(poster, 4)])  # 1 of the 4 shipped in stock: it waits
         self.sandbox.store.ship_order(order["orderId"])
         self.sandbox.store.ship_order(order2["orderId"])
         report = self._sync()

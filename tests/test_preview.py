@@ -22,8 +22,8 @@ class TestPreview(ShipStationCommon):
         cancelled, order = self._make_delivery([(self.cap, 1)])
         self.sandbox.store.cancel_order(order["orderId"])
         untouched, _order = self._make_delivery([(self.tee, 1)])
-        short, order = self._make_delivery([(self.tee, 5)])
-        short.move_ids.quantity = 2  # only 2 reserved of the 5 shipped: it waits
+        poster = self._make_product("Poster", "SS-POSTER", qty=2)
+        short, order = self._make_delivery([(poster, 5)])  # only 2 in stock of the 5 shipped: it waits
         self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "1ZPREV3", "carrierCode": "ups"}])
         missing, _order = self._make_delivery([(self.cap, 2)])
         missing.shipstation_order_id = self.account._shipstation_ref(999999)
@@ -85,17 +85,15 @@ class TestPreview(ShipStationCommon):
         self.assertNotIn(cases["untouched"].id, by_picking, "a delivery nothing happens to is not listed")
         shipped = by_picking[cases["shipped"].id]
         mug, cap = self.mug.display_name, self.cap.display_name
-        self.assertEqual((shipped["ship"], shipped["backorder"]), ("2 Units %s" % mug, False))
+        self.assertEqual((shipped["ship"], shipped["backorder"]), ("2 × %s" % mug, False))
         self.assertEqual((shipped["tracking"], shipped["cost"]), ("1ZPREV1", 7.5))
-        self.assertIn("SS-TEE-M", by_picking[cases["short"].id]["message"])
+        self.assertIn("SS-POSTER: 2 of 5", by_picking[cases["short"].id]["message"])
         self.assertTrue(by_picking[cases["missing"].id]["message"])
         counts = (report.checked, report.validated, report.cancelled, report.waiting, report.failed)
         self.assertEqual(counts, (len(cases), len(expect) - 3, 1, 1, 1))
         if "partial" in cases:
             partial = by_picking[cases["partial"].id]
-            self.assertEqual(
-                (partial["ship"], partial["backorder"]), ("2 Units %s" % mug, "1 Units %s, 1 Units %s" % (mug, cap))
-            )
+            self.assertEqual((partial["ship"], partial["backorder"]), ("2 × %s" % mug, "1 × %s, 1 × %s" % (mug, cap)))
             self.assertEqual(report.backorders, 1)
         # The real run then does exactly what the preview said.
         real = self._sync()

@@ -163,7 +163,7 @@ class TestQueueJob(ShipStationCommon):
             self.Jobs._enqueue_sync(self.account, "scheduled")
             error = self._retried(trap.perform_enqueued_jobs)
         self.assertEqual(error.seconds, 60)
-        self.assertIn("Could not reach ShipStation", str(error))
+        self.assertIn("Could not reach http://127.0.0.1:9: the connection was refused", str(error))
         self.assertEqual(len(self._runs()), 1)
 
     def test_a_job_finding_its_account_locked_retries_and_changes_nothing(self):

@@ -123,17 +123,29 @@ def test_a_backorder_waiting_for_its_own_label_is_not_shipped():
     assert reconcile([source, backorder], seen, NOW) == []
 
 
-def test_missing_exports_again_open_deliveries_only():
+def test_a_missing_order_is_never_exported_again_by_a_safe_fix():
     deliveries = [open_delivery(1, 100), done(2, 200), open_delivery(3, 300)]
     seen = facts(missing=[100, 200])
     findings = reconcile(deliveries, seen, NOW)
-    assert kinds(findings) == [(1, r.MISSING, r.FIX_EXPORT), (2, r.MISSING, None), (3, r.NOT_SEEN, None)]
+    assert kinds(findings) == [(1, r.MISSING, None), (2, r.MISSING, None), (3, r.NOT_SEEN, None)]
+
+
+def test_a_missing_order_whose_number_shipstation_holds_is_linked():
+    """A delivery whose order id is wrong: its real order carries its number."""
+    wrong = open_delivery(1, 999)
+    real = order(100, "awaiting_shipment", number=wrong.name)
+    findings = reconcile([wrong], facts([real], missing=[999]), NOW)
+    assert kinds(findings) == [(1, r.MISSING, r.FIX_LINK)]
+    assert (findings[0].order_id, findings[0].shipstation_value) == (100, "100 (awaiting_shipment)")
+    closed = done(2, 998)
+    numbered = order(101, "shipped", number=closed.name)
+    assert kinds(reconcile([closed], facts([numbered], missing=[998]), NOW)) == [(2, r.MISSING, None)]
 
 
 def test_missing_by_number_once_looked_up():
     unknown = Delivery(id=1, name="WH/OUT/9", state=r.OPEN)
     assert kinds(reconcile([unknown], facts(), NOW)) == [(1, r.NOT_SEEN, None)]
-    assert kinds(reconcile([unknown], facts(), NOW, looked_up={"WH/OUT/9"})) == [(1, r.MISSING, r.FIX_EXPORT)]
+    assert kinds(reconcile([unknown], facts(), NOW, looked_up={"WH/OUT/9"})) == [(1, r.MISSING, None)]
     found = facts([order(100, "awaiting_shipment", number="wh/out/9 ")])
     assert reconcile([unknown], found, NOW) == []
 

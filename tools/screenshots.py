@@ -7,8 +7,10 @@
 
 Logs in as admin, runs the Operations wizard's Import once over XML-RPC (as Process does;
 a wizard already processed in the demo is shown instead), then takes: ``card.png`` (the
-account's card on *Inventory ▸ ShipStation*), ``result.png`` (the wizard's result) and
-``run.png`` (that run in the run history), ``shipping_cost.png`` and ``parcels.png`` (the
+account's card on *Inventory ▸ ShipStation*), ``result.png`` (the wizard's result),
+``run.png`` (that run in the run history), ``waiting.png`` (a delivery ShipStation shipped
+that waits for its goods), ``reconcile.png`` (the account's reconciliation, which
+writes nothing until a fix is asked for), ``shipping_cost.png`` and ``parcels.png`` (the
 shipping cost analyses of *Inventory ▸ Reporting ▸ ShipStation*). Chromium is driven
 over its DevTools protocol (``websocket-client``, which Odoo's own test browser uses).
 """
@@ -146,6 +148,22 @@ def main():
         browser.goto(args.odoo + "/web#model=shipstation.sync.run&id=%d&view_type=form" % run)
         browser.wait_for(".o_form_view .o_field_widget[name='line_ids']")
         browser.shot(os.path.join(args.out, "run.png"))
+        waiting = call(
+            "stock.picking",
+            "search",
+            [("shipstation_sync_state", "=", "waiting"), ("carrier_tracking_ref", "!=", False)],
+            0,
+            1,
+            "name",
+        )
+        if waiting:
+            browser.goto(args.odoo + "/web#model=stock.picking&id=%d&view_type=form" % waiting[0])
+            browser.wait_for(".o_form_view .o_field_widget[name='shipstation_sync_message']")
+            browser.shot(os.path.join(args.out, "waiting.png"))
+        reconcile = call("shipstation.account", "action_reconcile", [account])
+        browser.goto(args.odoo + "/web#model=shipstation.reconcile.wizard&id=%d&view_type=form" % reconcile["res_id"])
+        browser.wait_for(".o_form_view .o_field_widget[name='line_ids']")
+        browser.shot(os.path.join(args.out, "reconcile.png"))
         for action, name in (
             ("shipstation_delivery_cost_report_action", "shipping_cost.png"),
             ("shipstation_parcel_report_action", "parcels.png"),

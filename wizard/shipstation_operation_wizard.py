@@ -18,18 +18,18 @@ class ShipStationOperationWizard(models.TransientModel):
     )
     operation = fields.Selection(
         [("import", "Import"), ("export", "Export")],
-        string="Shipstation Operation",
+        string="ShipStation Operation",
         required=True,
         default="import",
     )
     import_operation = fields.Selection(
         [("import_shipment_details", "Import Shipment Details")],
-        string="Shipstation Import Operation",
+        string="ShipStation Import Operation",
         default="import_shipment_details",
     )
     export_operation = fields.Selection(
         [("export_delivery_orders", "Export Delivery Orders")],
-        string="Shipstation Export Operation",
+        string="ShipStation Export Operation",
         default="export_delivery_orders",
     )
     dry_run = fields.Boolean(
@@ -50,6 +50,11 @@ class ShipStationOperationWizard(models.TransientModel):
     failure_line_ids = fields.Many2many(
         "shipstation.sync.run.line", string="Failures", compute="_compute_failure_line_ids"
     )
+
+    @api.depends("account_ids.name")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = _("ShipStation Operations: %s", ", ".join(wizard.account_ids.mapped("name")))
 
     @api.depends("run_ids")
     def _compute_failure_line_ids(self):

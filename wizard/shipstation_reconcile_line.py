@@ -32,7 +32,12 @@ class ShipStationReconcileLine(models.TransientModel):
     odoo_value = fields.Char(string="In Odoo")
     shipstation_value = fields.Char(string="In ShipStation")
     fix = fields.Selection(
-        [(rec.FIX_SYNC, "Sync it now"), (rec.FIX_FILL, "Fill tracking and cost"), (rec.FIX_EXPORT, "Export it again")],
+        [
+            (rec.FIX_SYNC, "Sync it now"),
+            (rec.FIX_FILL, "Fill tracking and cost"),
+            (rec.FIX_LINK, "Link the order found by its number"),
+            (rec.FIX_EXPORT, "Export it again"),
+        ],
         string="Safe Fix",
     )
     advice = fields.Char(compute="_compute_advice", string="What to Do")
@@ -41,7 +46,7 @@ class ShipStationReconcileLine(models.TransientModel):
     )
     result = fields.Char(readonly=True)
 
-    @api.depends("kind", "fix")
+    @api.depends("kind", "fix", "picking_state")
     def _compute_advice(self):
         advice = {
             rec.DONE_NOT_SHIPPED: _(
@@ -54,7 +59,11 @@ class ShipStationReconcileLine(models.TransientModel):
                 "void the label in ShipStation if nothing left."
             ),
             rec.SHIPPED_STILL_OPEN: _("Sync it now: the sync validates it, or says why it waits."),
-            rec.MISSING: _("ShipStation has no such order: export it again."),
+            rec.MISSING: _(
+                "ShipStation has no order under this delivery's order id nor its number: it was deleted, or "
+                "merged into another order (API v2 does not report merges) whose label may already have "
+                "shipped these goods. Check in ShipStation; only if nothing shipped, press Export Again."
+            ),
             rec.TRACKING_DIFFERS: _("Fill tracking and cost from ShipStation."),
             rec.COST_DIFFERS: _("Fill tracking and cost from ShipStation."),
             rec.VOIDED_AFTER_DONE: _(
@@ -65,13 +74,33 @@ class ShipStationReconcileLine(models.TransientModel):
         }
         for line in self:
             text = advice.get(line.kind, "")
-            if line.kind == rec.MISSING and not line.fix:
+            if line.kind == rec.MISSING and line.fix == rec.FIX_LINK:
+                text = _(
+                    "ShipStation holds an order under this delivery's number: link it and sync (nothing is "
+                    "exported again)."
+                )
+            elif line.kind == rec.MISSING and line.picking_state in ("done", "cancel"):
                 text = _("ShipStation has no such order; the delivery is closed in Odoo: nothing to send.")
             line.advice = text
 
     def action_fix(self):
         """Apply the safe fix of these lines (the others are left alone)."""
         self._shipstation_fix()
+        return True
+
+    def action_export_again(self):
+        """Export again, at a person's request, the deliveries of these *missing* lines that have
+        no safe fix (the view asks first: their goods may have shipped under another order).
+        Each number is looked up first: an order ShipStation holds under it is linked instead."""
+        service = self.env["shipstation.reconcile"]
+        service._check_rights()
+        lines = self.filtered(lambda ln: ln.kind == rec.MISSING and not ln.fix and ln.state == "open")
+        for wizard in lines.wizard_id:
+            own = lines.filtered(lambda ln, w=wizard: ln.wizard_id == w)
+            outcomes = service._export_again_confirmed(wizard.account_id, own.picking_id)
+            for line in own:
+                fixed, message = outcomes.get(line.picking_id.id, (False, _("Not exported: the delivery is closed.")))
+                line.write({"state": "fixed" if fixed else "failed", "result": message})
         return True
 
     def _shipstation_fix(self):
@@ -88,6 +117,8 @@ class ShipStationReconcileLine(models.TransientModel):
                 outcomes = service._fix_fill(wizard.account_id, pickings, wizard.days)
             elif fix == rec.FIX_SYNC:
                 outcomes = service._fix_sync(wizard.account_id, pickings)
+            elif fix == rec.FIX_LINK:
+                outcomes = service._fix_link(wizard.account_id, pickings)
             else:
                 outcomes = service._fix_export(wizard.account_id, pickings)
             for line in lines:

@@ -37,6 +37,11 @@ class ShipStationReconcileWizard(models.TransientModel):
     voided_after_done_count = fields.Integer(compute="_compute_counts")
     not_seen_count = fields.Integer(compute="_compute_counts")
 
+    @api.depends("account_id.name")
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = _("Reconcile: %s", wizard.account_id.name or "")
+
     @api.depends("line_ids.kind", "line_ids.fix", "line_ids.state")
     def _compute_counts(self):
         for wizard in self:

@@ -25,6 +25,7 @@ SHARED_ORDER = "shared_order"  # number, names: the other deliveries holding tha
 NOT_IN_ORDER = "not_in_order"  # skus: the delivery's, unlisted; order_skus: the order's, unmatched
 UNKNOWN_SKUS = "unknown_skus"  # skus: SKUs ShipStation shipped that the delivery does not hold
 SYNC_FAILED = "sync_failed"  # error: Odoo's own message, as raised
+VALIDATION_FAILED = "validation_failed"  # error: Odoo's refusal; tracking: what was kept
 # Chatter lines of what a sync changed
 PARCEL_ADDED = "parcel_added"  # tracking, carrier
 PARCEL_ADDED_NO_CARRIER = "parcel_added_no_carrier"  # tracking

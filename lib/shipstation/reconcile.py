@@ -16,7 +16,11 @@ Kinds (in the order they are shown):
 * ``cancelled_but_shipped``: cancelled in Odoo, a live label (or shipped) in ShipStation;
 * ``shipped_still_open``: shipped in ShipStation longer than the grace, open in Odoo: fix
   ``sync``;
-* ``missing``: ShipStation has no such order: fix ``export`` for open deliveries;
+* ``missing``: ShipStation has no such order under the delivery's order id: fix ``link``
+  when an order carries the delivery's number (its real order, found by number); none
+  otherwise, since an order that vanished may have been merged into another one (API v2
+  does not report merges) whose label shipped these goods: no fix ever exports a delivery
+  again by itself (a person may, knowing that);
 * ``tracking_differs`` / ``cost_differs``: a done delivery's tracking or cost is not what
   its live labels say: fix ``fill``;
 * ``voided_after_done``: every label of a done delivery was voided after it was done (no
@@ -62,7 +66,8 @@ KINDS = (
 # Safe fixes
 FIX_SYNC = "sync"
 FIX_FILL = "fill"
-FIX_EXPORT = "export"
+FIX_EXPORT = "export"  # never offered as a safe fix: only a person exports a delivery again
+FIX_LINK = "link"
 
 #: Default time a shipped order may wait for its open delivery before it is reported.
 DEFAULT_GRACE = timedelta(hours=24)
@@ -277,13 +282,27 @@ def _done_findings(delivery, order_id, parcels, live, ctx):
     return findings
 
 
+def found_by_number(delivery, index):
+    """The order, other than its recorded one, that carries the delivery's number (its
+    reference, then its source document) among the orders read; None when none does."""
+    for number in (delivery.name, delivery.origin):
+        found = index.order_numbered(number) if number else None
+        if found is not None and found != delivery.order_id:
+            return found
+    return None
+
+
 def _unseen_findings(delivery, order_id, ctx):
     facts = ctx.index.facts
     error = facts.errors.get(delivery.order_id) if delivery.order_id is not None else None
     number = str(ctx.index.ref(delivery.order_id)) if delivery.order_id is not None else delivery.name
     if error is None and (delivery.order_id in facts.missing or (order_id is None and delivery.key in ctx.looked_up)):
-        fix = FIX_EXPORT if delivery.state == OPEN else None
-        return [Finding(delivery.id, MISSING, number, "", fix)]
+        found = found_by_number(delivery, ctx.index) if delivery.state == OPEN else None
+        if found is not None:
+            status = (ctx.index.order(found) or {}).get("orderStatus") or ""
+            text = "%s (%s)" % (ctx.index.ref(found), status) if status else str(ctx.index.ref(found))
+            return [Finding(delivery.id, MISSING, number, text, FIX_LINK, found)]
+        return [Finding(delivery.id, MISSING, number, "")]
     return [Finding(delivery.id, NOT_SEEN, number, error or "")]
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 import requests
 
 from .errors import MalformedResponseError, NetworkError, NotFoundError, RateLimitError, error_for_status
+from .network import unreached
 
 _logger = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ class Transport:
                     cls.__name__ == "BlockedRequest" for cls in type(exc).__mro__
                 )
                 if not retryable or attempt >= self.max_retries:
-                    message = "Could not reach ShipStation: %s" % exc
+                    message = unreached(url.full, exc)  # ShipStation, or whatever the URL names
                     raise NetworkError(message, method, url.full) from exc
                 _logger.warning("ShipStation %s %s failed (%s)", method, url.full, exc)
                 self._wait(self.backoff * 2**attempt, "network error")

@@ -163,6 +163,12 @@ def test_connection_refused(make_client, sleeps):
     assert info.value.status is None and info.value.method == "GET"
     assert client.call_count == 3
     assert sleeps == [1.0, 2.0]
+    # In words: the address tried and why, none of urllib3's internals.
+    assert info.value.message == (
+        "Could not reach http://127.0.0.1:%s: the connection was refused (nothing answers at that address and port)"
+        % port
+    )
+    assert "HTTPConnectionPool" not in str(info.value) and "object at 0x" not in str(info.value)
 
 
 def test_timeout(server, make_client):

@@ -107,3 +107,13 @@ def test_control_routes(server, api):
     assert api.post("/_sandbox/reset").json()["orders"] == 2
     statuses = [o["orderStatus"] for o in api.get("/_sandbox/seed").json()["orders"]]
     assert statuses == ["awaiting_shipment", "awaiting_shipment"]
+
+
+def test_control_routes_take_v2_ids(server, api):
+    """A v2 delivery shows its order as ``se-N``: the control routes take it as written."""
+    server.store.load_seed({"orders": [payload("CTL-V2")]})
+    (order_id,) = (o["orderId"] for o in api.rows("/orders"))
+    shipped = api.post("/_sandbox/orders/se-%d/ship" % order_id, {"parcels": [{"trackingNumber": "1ZSE"}]}).json()
+    assert shipped["shipments"][0]["trackingNumber"] == "1ZSE"
+    void = api.post("/_sandbox/shipments/se-%d/void" % shipped["shipments"][0]["shipmentId"]).json()
+    assert void["voided"] is True

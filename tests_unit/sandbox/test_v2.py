@@ -206,7 +206,7 @@ def test_not_found_envelopes(server, v2):
         "/v2/shipments/external_shipment_id/no-such-key",
         "/v2/labels/se-1",
         "/v2/labels/label-1",
-        "/v2/carriers",
+        "/v2/warehouses",  # not served by the sandbox
     ):
         assert_v2_error(v2.get(path), 404, "business_rules", "not_found")
     assert_v2_error(v2.put("/v2/labels/se-1/void"), 404, "business_rules", "not_found")

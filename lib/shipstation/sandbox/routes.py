@@ -13,6 +13,7 @@ from datetime import timezone
 from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
+from .carrier_routes import V1_ROUTES as CARRIER_ROUTES
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
 
@@ -312,13 +313,15 @@ ROUTES = [
     ("GET", r"/fulfillments", list_fulfillments),
     ("POST", r"/_sandbox/orders", control_add_order),
     ("POST", r"/_sandbox/orders/merge", control_merge),
-    ("POST", r"/_sandbox/orders/(\d+)/(\w+)", control_order),
-    ("POST", r"/_sandbox/(shipments|fulfillments)/(\d+)/void", control_void),
+    # Control routes take an id as v1 or v2 writes it (``se-`` being v2's prefix of the same id).
+    ("POST", r"/_sandbox/orders/(?:se-)?(\d+)/(\w+)", control_order),
+    ("POST", r"/_sandbox/(shipments|fulfillments)/(?:se-)?(\d+)/void", control_void),
     ("POST", r"/_sandbox/faults", control_faults),
     ("POST", r"/_sandbox/faults/clear", control_clear_faults),
     ("POST", r"/_sandbox/reset", control_reset),
     ("GET", r"/_sandbox/seed", lambda server, q, body: server.store.dump_seed()),
     *WEBHOOK_ROUTES,
+    *CARRIER_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$", re.IGNORECASE), handler) for method, pattern, handler in ROUTES]
 

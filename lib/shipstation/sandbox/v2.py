@@ -21,6 +21,7 @@ import time
 from urllib.parse import unquote, urlencode
 
 from . import v2_records
+from .carrier_routes import V2_ROUTES as CARRIER_ROUTES
 from .hook_routes import V2_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
 from .v2_params import Params, V2Error, envelope, invalid, not_found
@@ -187,6 +188,7 @@ ROUTES = [
     ("GET", r"/v2/labels/([^/]+)", get_label),
     ("PUT", r"/v2/labels/([^/]+)/void", void_label),
     *WEBHOOK_ROUTES,
+    *CARRIER_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$"), handler) for method, pattern, handler in ROUTES]
 

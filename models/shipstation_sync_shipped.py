@@ -1,0 +1,106 @@
+"""What the sync does for goods ShipStation already shipped, beyond the plan.
+
+* A delivery ShipStation shipped waits only for want of goods, never for want of a click:
+  before a run decides it waits because its goods are not reserved, it tries to reserve
+  them (Odoo's own *Check Availability*), and plans it again.
+* A delivery whose validation Odoo refuses (a lot-tracked product without its lot) keeps
+  the tracking, cost and parcels ShipStation gave it; only the validation is undone.
+"""
+
+import logging
+from dataclasses import replace
+
+from odoo import api, models
+
+from ..lib.shipstation import messages as msg
+from ..lib.shipstation import planner
+from ..lib.shipstation.values import VALIDATE, WAIT, WAITING
+
+_logger = logging.getLogger(__package__ + ".shipstation_sync")
+
+#: Waiting reasons that reserving the goods may lift.
+UNRESERVED = (msg.NOTHING_RESERVED, msg.NOT_ALL_RESERVED)
+
+
+class ShipStationSync(models.AbstractModel):
+    _inherit = "shipstation.sync"
+
+    # ------------------------------------------------------------------
+    # Reserving what ShipStation shipped
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _shipstation_plan(self, targets, snapshots, facts, write=True):
+        """The plan of ``snapshots``, after reserving the goods of the deliveries that would
+        wait only because their goods are not reserved (Odoo's *Check Availability*: stock
+        is reserved where the delivery takes it from, never forced out of another place).
+
+        A preview (``write`` false) writes nothing, so it reserves nothing either: it shows
+        what Odoo has reserved now.
+
+        :return: list of Decision, in snapshot order
+        """
+        decisions = planner.plan(snapshots, facts)
+        if not write:
+            return decisions
+        # Unchanged since the last run or not, a delivery waiting for its goods is tried again.
+        short_ids = [
+            d.picking_id
+            for d in decisions
+            if d.state == WAITING and d.message is not None and d.message.code in UNRESERVED
+        ]
+        short = targets.browse(short_ids).filtered(lambda p: p.state in ("confirmed", "waiting", "assigned"))
+        if not short:
+            return decisions
+        before = {snap.id: snap.reserved for snap in snapshots if snap.id in short.ids}
+        try:
+            with self.env.cr.savepoint():
+                # As superuser, as the validation runs: who started the run does not matter.
+                short.sudo().action_assign()
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("ShipStation sync could not reserve %s", ", ".join(short.mapped("name")))
+            return decisions
+        fresh, _targets = short._shipstation_snapshots()
+        fresh = {snap.id: snap for snap in fresh if snap.reserved != before.get(snap.id)}
+        if not fresh:
+            return decisions
+        return planner.plan([fresh.get(snap.id, snap) for snap in snapshots], facts)
+
+    # ------------------------------------------------------------------
+    # A validation Odoo refuses
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _shipstation_failed_validation(self, account, picking, decision, error, started_at):
+        """The failure of a delivery whose chunk failed alone. When it was to be validated,
+        what ShipStation said is kept (tracking, cost, parcels) and the failure says what to
+        fix; otherwise it is Odoo's error as raised.
+
+        :return: the failure's Message
+        """
+        text = self._error_text(error)
+        if decision is not None and decision.action == VALIDATE:
+            message = msg.message(msg.VALIDATION_FAILED, error=text, tracking=decision.tracking_ref or "-")
+            if self._shipstation_keep_label(account, picking, decision, started_at, message):
+                return message
+        return msg.message(msg.SYNC_FAILED, error=text)
+
+    @api.model
+    def _shipstation_keep_label(self, account, picking, decision, started_at, message):  # noqa: PLR0913
+        """Write a decision's tracking, cost and parcels without validating, the delivery
+        failed with ``message`` (posted once, not at every run that meets it again).
+
+        :return: whether it was written (when not, the delivery keeps what it had)
+        """
+        post = picking.shipstation_sync_state != "failed" or picking.shipstation_sync_code != message.to_json()
+        kept = replace(decision, action=WAIT, state="failed", message=message, notes=list(decision.notes))
+        try:
+            with self.env.cr.savepoint():
+                parcels = picking._shipstation_write_decision(account, kept, started_at)
+                if parcels:
+                    self.env["shipstation.shipment"].sudo().create(parcels)
+                self.env["stock.picking"]._shipstation_log_notes({picking.id: kept.notes + ([message] if post else [])})
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("ShipStation sync could not keep the label of %s", picking.name)
+            return False
+        return True
