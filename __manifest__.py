@@ -23,6 +23,7 @@
         "views/shipstation_sync_run_views.xml",
         "views/shipstation_tracking_link_views.xml",
         "views/stock_picking_views.xml",
+        "views/shipstation_outbox_views.xml",
         "views/shipstation_menus.xml",
     ],
     "assets": {

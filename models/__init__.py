@@ -12,3 +12,8 @@ from . import shipstation_webhook
 from . import shipstation_webhook_call
 from . import stock_move
 from . import stock_picking
+from . import shipstation_account_outbox
+from . import shipstation_outbox
+from . import shipstation_sync_run_outbox
+from . import stock_move_outbox
+from . import stock_picking_outbox

@@ -155,6 +155,8 @@ class ShipStationExport(models.AbstractModel):
         account_sudo = account.with_env(self.env).sudo()
         report = ExportReport(account=account_sudo.name, checked=len(pickings))
         self._send_all(account_sudo, pickings.with_env(self.env), report, commit)
+        # Then what Odoo decided since about the deliveries exported before.
+        self.env["shipstation.outbox"]._send_pending(account_sudo, report, commit)
         report.seconds = time.monotonic() - started
         self.env["shipstation.sync.run"]._shipstation_record(account_sudo, report, trigger, started_at, "export")
         return report

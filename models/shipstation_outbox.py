@@ -1,0 +1,363 @@
+"""Send the deliveries' pending ShipStation updates (the outbox), for the export run and
+for a cancellation made in Odoo.
+
+What is sent is built from the delivery as it is now (the cancel of a cancelled
+delivery excepted: its order as it was before the cancel is kept with the wish). Each
+call's outcome is written, and committed by scheduled runs, before the next call: a
+kill re-sends at most the call that was on its way.
+"""
+
+import json
+import logging
+from datetime import timedelta, timezone
+
+from markupsafe import escape
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import texts_outbox  # noqa: F401 - registers the outbox's texts
+from ..lib.shipstation import outbox
+from ..lib.shipstation.encoding import encode_value
+from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
+from ..lib.shipstation.messages import message as make_message
+from ..lib.shipstation.values import int_or_none
+from ..texts import render
+
+_logger = logging.getLogger(__name__)
+
+#: A cancellation in Odoo is sent at once for at most this many deliveries of one account
+#: (one v1 call; one v2 call each); beyond, the export run sends it.
+CANCEL_NOW_MAX = {"v1": outbox.UPSERT_BATCH, "v2": 10}
+
+
+class ShipStationOutbox(models.AbstractModel):
+    _name = "shipstation.outbox"
+    _description = "ShipStation Updates After the Export"
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send_pending(self, account_sudo, report, commit=False):
+        """Send every pending update of the account (an export run's second part).
+
+        :param report: the run's :class:`~..lib.shipstation.report.ExportReport`
+        """
+        self._queue_holds(account_sudo)
+        pickings = self.env["stock.picking"].sudo().search(
+            [("shipstation_account_id", "=", account_sudo.id), ("shipstation_pending_update", "!=", False)],
+            order="id",
+        )
+        if not pickings:
+            return
+        self._commit(commit)  # the holds just queued are kept before anything is sent
+        try:
+            client = account_sudo._get_shipstation_client()
+        except UserError:
+            report.updates_pending += len(pickings)
+            return
+        with client:
+            self._send(account_sudo, client, pickings, report, commit=commit)
+        report.api_calls += client.call_count
+
+    @api.model
+    def _cancel_now(self, pickings):
+        """Record the cancel of these exported deliveries and try to send it at once.
+
+        :return: ``{picking id: tracking}`` of those ShipStation shipped already (their
+            cancel is dropped: the caller refuses to cancel them)
+        """
+        for picking in pickings.sudo():
+            account = picking.shipstation_account_id
+            payload = None
+            if account.api_version != "v2":
+                payload = self._upsert_payload(account, picking, outbox.CANCEL)
+            picking._shipstation_wish(outbox.CANCEL, payload=payload)
+        shipped = {}
+        for account in pickings.sudo().shipstation_account_id:
+            group = pickings.sudo().filtered(lambda p, a=account: p.shipstation_account_id == a)
+            if len(group) > CANCEL_NOW_MAX.get(account.api_version, 1):
+                continue  # the export run sends it
+            try:
+                client = account._get_shipstation_client(max_retries=0, timeout=(5, 20))
+            except UserError:
+                continue
+            with client:
+                shipped.update(self._send(account, client, group, interactive=True))
+        return shipped
+
+    # ------------------------------------------------------------------
+    # Holds (v1): checked by every export run
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _queue_holds(self, account_sudo):
+        """Queue a hold for each open order whose delivery is no longer ready, and a release
+        for each the outbox held that is ready again (or when the account stopped holding)."""
+        if account_sudo.api_version == "v2":
+            return  # v2 has no hold call (README)
+        enabled = account_sudo.hold_unready_orders
+        domain = [
+            ("shipstation_account_id", "=", account_sudo.id),
+            ("is_exported_to_shipstation", "=", True),
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "in", ("waiting", "confirmed", "assigned")),
+            ("shipstation_pending_update", "in", (False, outbox.HOLD, outbox.RELEASE)),
+            ("shipstation_sync_state", "!=", "waiting"),
+        ]
+        if enabled:
+            domain += ["|", "&", ("shipstation_on_hold", "=", False), ("state", "!=", "assigned")]
+            domain += ["&", ("shipstation_on_hold", "=", True), ("state", "=", "assigned")]
+        else:
+            domain.append(("shipstation_on_hold", "=", True))
+        for picking in self.env["stock.picking"].sudo().search(domain)._shipstation_outbox_open():
+            kind = outbox.hold_wish(picking.state == "assigned", picking.shipstation_on_hold, enabled)
+            if kind and kind != picking.shipstation_pending_update:
+                picking._shipstation_wish(kind)
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _send(self, account, client, pickings, report=None, commit=False, interactive=False):
+        """Send the pending wishes of ``pickings`` (all of ``account``).
+
+        :return: ``{picking id: tracking}`` of cancels refused because ShipStation shipped
+        """
+        wishes = []
+        for picking in pickings:
+            kind = picking.shipstation_pending_update
+            if kind in (outbox.UPDATE, outbox.HOLD, outbox.RELEASE) and picking.state in ("done", "cancel"):
+                self._clear(picking, picking.shipstation_pending_seq)  # done or cancelled since: nothing to update
+                continue
+            wishes.append(outbox.Wish(picking.id, kind, picking.shipstation_pending_seq, picking.shipstation_order_id))
+        calls, unsupported = outbox.plan(wishes, account.api_version)
+        shipped = {}
+        for wish in unsupported:
+            self._settle(account, client, wish, "unsupported", "", report, interactive, shipped)
+        for position, call in enumerate(calls):
+            try:
+                results = self._call(account, client, call)
+            except TRANSIENT_ERRORS as error:
+                _logger.warning("ShipStation updates of %s wait for the next run: %s", account.name, error)
+                if report is not None:
+                    report.updates_pending += sum(len(c.wishes) for c in calls[position:])
+                    report.transient, report.retry_after = True, error.retry_after
+                break
+            for wish in call.wishes:
+                outcome, detail = results[wish.picking_id]
+                self._settle(account, client, wish, outcome, detail, report, interactive, shipped)
+            self._commit(commit)
+        return shipped
+
+    @api.model
+    def _call(self, account, client, call):
+        """Make one call; :return: ``{picking id: (outcome, detail)}``.
+
+        :raises: a transient ShipStation error, for the next run to try again
+        """
+        if call.endpoint == "createorders":
+            return self._call_upsert(account, client, call.wishes)
+        wish = call.wishes[0]
+        picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
+        try:
+            if call.endpoint == "cancel":
+                client.cancel_shipment(wish.order_id)
+            elif call.endpoint == "markasshipped":
+                mapping = account.carrier_mapping_ids.filtered(lambda m: m.carrier_id == picking.carrier_id)[:1]
+                client.mark_as_shipped(
+                    int_or_none(wish.order_id),
+                    mapping.carrier_code or "other",
+                    ship_date=picking.date_done and picking.date_done.replace(tzinfo=timezone.utc),
+                    tracking_number=picking.carrier_tracking_ref or None,
+                    notify_customer=account.notify_on_odoo_ship,
+                    notify_sales_channel=account.notify_on_odoo_ship,
+                )
+            elif call.endpoint == "holduntil":
+                client.hold_until(int_or_none(wish.order_id), self._hold_date())
+            else:
+                client.restore_from_hold(int_or_none(wish.order_id))
+        except TRANSIENT_ERRORS:
+            raise
+        except BadRequestError as error:
+            outcome = "closed" if outbox.is_closed_refusal(error.message) else "refused"
+            return {wish.picking_id: (outcome, error.message)}
+        except ShipStationError as error:
+            return {wish.picking_id: ("refused", error.message)}
+        return {wish.picking_id: ("sent", "")}
+
+    @api.model
+    def _call_upsert(self, account, client, wishes):
+        results, sent = {}, []
+        for wish in wishes:
+            picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
+            if wish.kind == outbox.CANCEL and picking.shipstation_pending_payload:
+                payload = json.loads(picking.shipstation_pending_payload)
+            else:
+                problem = self.env["shipstation.export"]._check(picking)
+                if problem is not None:
+                    results[wish.picking_id] = ("refused", render(problem, self.env.lang))
+                    continue
+                payload = self._upsert_payload(account, picking, wish.kind)
+            sent.append((wish, payload))
+        if not sent:
+            return results
+        try:
+            answers = client.create_orders([payload for _wish, payload in sent])
+        except TRANSIENT_ERRORS:
+            raise
+        except ShipStationError as error:
+            if isinstance(error, BadRequestError) and len(sent) > 1:
+                # One order ShipStation finds invalid refuses the whole body: one by one.
+                for wish, _payload in sent:
+                    results.update(self._call_upsert(account, client, [wish]))
+                return results
+            return dict(results, **{wish.picking_id: ("refused", error.message) for wish, _payload in sent})
+        by_key = {answer.get("orderKey"): answer for answer in answers}
+        for wish, payload in sent:
+            answer = by_key.get(payload["orderKey"]) or {}
+            if answer.get("success"):
+                results[wish.picking_id] = ("sent", payload["orderStatus"])
+            else:
+                reason = answer.get("errorMessage") or _("ShipStation returned no result for this order.")
+                results[wish.picking_id] = ("closed" if outbox.is_closed_refusal(reason) else "refused", reason)
+        return results
+
+    @api.model
+    def _upsert_payload(self, account, picking, kind):
+        """The whole order as ShipStation must hold it now (v1 upserts clear what is left out)."""
+        export = self.env["shipstation.export"]
+        payload = export._prepare_order(account, picking)
+        held = kind != outbox.CANCEL and account.hold_unready_orders and picking.state != "assigned"
+        last = picking.shipstation_order_status if not picking.shipstation_on_hold else None
+        payload.update(
+            orderKey=picking._shipstation_order_key(),
+            orderId=int_or_none(picking.shipstation_order_id),
+            orderStatus=outbox.upsert_status(kind, held, last),
+        )
+        if payload["orderStatus"] == "on_hold":
+            payload["holdUntilDate"] = self._hold_date()
+        # Kept as JSON with the cancel: dates as ShipStation reads them.
+        return json.loads(json.dumps(encode_value(payload)))
+
+    @api.model
+    def _hold_date(self):
+        return fields.Date.context_today(self) + timedelta(days=outbox.HOLD_DAYS)
+
+    # ------------------------------------------------------------------
+    # Outcomes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _settle(self, account, client, wish, outcome, detail, report, interactive, shipped):  # noqa: PLR0913
+        """Write what became of one wish; clear it unless a newer one came meanwhile."""
+        picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
+        changes = picking.shipstation_pending_changes or ""
+        message = None
+        if outcome == "closed" and wish.kind == outbox.CANCEL:
+            labels = self._live_labels(account, client, wish.order_id)
+            if labels and interactive:
+                shipped[picking.id] = ", ".join(tracking for tracking, _cost in labels)
+            elif labels:
+                self._late_label(picking, labels, report)
+            else:
+                outcome = "sent"  # already cancelled in ShipStation
+        if outcome == "sent":
+            self._apply_sent(account, picking, wish.kind, detail)
+            message = outbox.outcome_message(wish.kind, "sent")
+            if report is not None:
+                report.updates_sent += 1
+                report.add_line(picking.id, "updated", message)
+        elif picking.id not in shipped and not (outcome == "closed" and wish.kind == outbox.CANCEL):
+            status = picking.shipstation_order_status or ""
+            message = outbox.outcome_message(wish.kind, outcome, changes, detail, status)
+            if report is not None:
+                report.updates_failed += 1
+                report.add_line(picking.id, "failed", message)
+        if message is not None:
+            picking._message_log(body=escape(render(message, self.env.lang)))
+        self._clear(picking, wish.seq)
+
+    @api.model
+    def _clear(self, picking, seq):
+        picking.invalidate_recordset(["shipstation_pending_seq"])
+        if outbox.settled(seq, picking.shipstation_pending_seq):
+            picking.write(
+                {
+                    "shipstation_pending_update": False,
+                    "shipstation_pending_changes": False,
+                    "shipstation_pending_payload": False,
+                }
+            )
+
+    @api.model
+    def _apply_sent(self, account, picking, kind, status):
+        if kind == outbox.CANCEL:
+            picking.shipstation_order_status = "cancelled"
+        elif kind == outbox.SHIP:
+            picking.shipstation_order_status = "shipped"
+        elif kind == outbox.HOLD:
+            picking.write({"shipstation_on_hold": True, "shipstation_order_status": "on_hold"})
+        elif kind == outbox.RELEASE:
+            picking.write({"shipstation_on_hold": False, "shipstation_order_status": "awaiting_shipment"})
+        elif status:
+            held = status == "on_hold" and account.hold_unready_orders and picking.state != "assigned"
+            picking.write({"shipstation_on_hold": held, "shipstation_order_status": status})
+
+    @api.model
+    def _live_labels(self, account, client, order_id):
+        """``[(tracking, cost)]`` of the order's labels that are not voided."""
+        try:
+            if account.api_version == "v2":
+                labels = client.iter_labels(shipment_id=order_id)
+                return [
+                    (label.get("tracking_number") or "?", (label.get("shipment_cost") or {}).get("amount"))
+                    for label in labels
+                    if not label.get("voided") and not label.get("is_return_label")
+                ]
+            shipments = client.list_shipments(orderId=int_or_none(order_id))
+        except ShipStationError as error:
+            _logger.warning("ShipStation: labels of order %s unreadable: %s", order_id, error)
+            return [(_("unknown"), None)]
+        return [
+            (s.get("trackingNumber") or "?", s.get("shipmentCost"))
+            for s in shipments
+            if not s.get("voided") and not s.get("isReturnLabel")
+        ]
+
+    @api.model
+    def _late_label(self, picking, labels, report):
+        """ShipStation shipped a delivery cancelled in Odoo: a manager is told, with the
+        tracking and cost, and the run counts it."""
+        tracking = ", ".join(t for t, _cost in labels)
+        cost = sum(float(c or 0.0) for _t, c in labels)
+        message = make_message(outbox.LATE_LABEL, tracking=tracking, cost="%.2f" % cost)
+        text = _(
+            "%(name)s was cancelled in Odoo, but ShipStation shipped it: tracking %(tracking)s, cost %(cost).2f. "
+            "Check whether the goods left, and correct the stock or void the label.",
+            name=picking.name,
+            tracking=tracking,
+            cost=cost,
+        )
+        managers = self.env.ref("shipstation_connector.group_shipstation_manager").users.filtered(
+            lambda u: picking.company_id in u.company_ids
+        )
+        picking.activity_schedule(
+            "mail.mail_activity_data_warning",
+            summary=_("Shipped by ShipStation after the cancel"),
+            note=text,
+            user_id=(managers[:1] or self.env.user).id,
+        )
+        picking._message_log(body=escape(text))
+        if report is not None:
+            report.late_labels += 1
+            report.add_line(picking.id, "failed", message)
+
+    @api.model
+    def _commit(self, commit):
+        if commit and self.env["shipstation.sync"]._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env["shipstation.job"]._keep_job_lock()
