@@ -9,7 +9,7 @@ WATCHED_MOVE_FIELDS = ("product_uom_qty", "product_id", "product_uom")
 class StockMove(models.Model):
     """Lines and quantities changed on an exported delivery re-post its ShipStation order."""
 
-    _inherit = "stock.move"
+    _inherit = "stock.move"  # pylint: disable=consider-merging-classes-inherited
 
     def _shipstation_edited_pickings(self):
         if self.env.context.get("shipstation_outbox_busy") or self.picking_id._shipstation_from_sync():

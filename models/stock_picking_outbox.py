@@ -26,7 +26,7 @@ def _changed(record, name, value):
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     shipstation_pending_update = fields.Selection(
         [
