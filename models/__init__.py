@@ -17,3 +17,6 @@ from . import shipstation_outbox
 from . import shipstation_sync_run_outbox
 from . import stock_move_outbox
 from . import stock_picking_outbox
+from . import res_partner
+from . import shipstation_carrier_mapping_outbox
+from . import shipstation_export_outbox

@@ -62,7 +62,10 @@ class ShipStationExport(models.AbstractModel):
         started, started_at = time.monotonic(), fields.Datetime.now()
         try:
             with contextlib.nullcontext() if committing else self.env.cr.savepoint():
-                return self._export(account, self._candidates(account), commit=commit, trigger=trigger)
+                # An account's run also sends the pending updates (the outbox); an export of
+                # chosen deliveries does not.
+                runner = self.with_context(shipstation_outbox=True)
+                return runner._export(account, self._candidates(account), commit=commit, trigger=trigger)
         except Exception as error:  # pylint: disable=broad-except
             if committing:
                 self.env.cr.rollback()
@@ -155,8 +158,9 @@ class ShipStationExport(models.AbstractModel):
         account_sudo = account.with_env(self.env).sudo()
         report = ExportReport(account=account_sudo.name, checked=len(pickings))
         self._send_all(account_sudo, pickings.with_env(self.env), report, commit)
-        # Then what Odoo decided since about the deliveries exported before.
-        self.env["shipstation.outbox"]._send_pending(account_sudo, report, commit)
+        if self.env.context.get("shipstation_outbox"):
+            # Then what Odoo decided since about the deliveries exported before.
+            self.env["shipstation.outbox"]._send_pending(account_sudo, report, commit)
         report.seconds = time.monotonic() - started
         self.env["shipstation.sync.run"]._shipstation_record(account_sudo, report, trigger, started_at, "export")
         return report

@@ -193,16 +193,11 @@ class ShipStationOutbox(models.AbstractModel):
     def _call_upsert(self, account, client, wishes):
         results, sent = {}, []
         for wish in wishes:
-            picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
-            if wish.kind == outbox.CANCEL and picking.shipstation_pending_payload:
-                payload = json.loads(picking.shipstation_pending_payload)
+            payload, problem = self._payload_for(account, client, wish)
+            if problem is not None:
+                results[wish.picking_id] = ("refused", problem)
             else:
-                problem = self.env["shipstation.export"]._check(picking)
-                if problem is not None:
-                    results[wish.picking_id] = ("refused", render(problem, self.env.lang))
-                    continue
-                payload = self._upsert_payload(account, picking, wish.kind)
-            sent.append((wish, payload))
+                sent.append((wish, payload))
         if not sent:
             return results
         try:
@@ -227,6 +222,38 @@ class ShipStationOutbox(models.AbstractModel):
         return results
 
     @api.model
+    def _payload_for(self, account, client, wish):
+        """The order to re-post for ``wish``: ``(payload, None)``, or ``(None, what is wrong)``."""
+        picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
+        if not picking._shipstation_order_key():
+            # Exported before the key was kept, or linked to an order made elsewhere:
+            # read it once (an upsert under another key would make a second order).
+            problem = self._learn_order_key(client, picking, wish.order_id)
+            if problem:
+                return None, problem
+        if wish.kind == outbox.CANCEL and picking.shipstation_pending_payload:
+            payload = json.loads(picking.shipstation_pending_payload)
+            return dict(payload, orderKey=picking._shipstation_order_key()), None
+        problem = self.env["shipstation.export"]._check(picking)
+        if problem is not None:
+            return None, render(problem, self.env.lang)
+        return self._upsert_payload(account, picking, wish.kind), None
+
+    @api.model
+    def _learn_order_key(self, client, picking, order_id):
+        """Read and keep the key of the delivery's order; :return: what went wrong, or None."""
+        try:
+            order = client.get_order(int_or_none(order_id))
+        except TRANSIENT_ERRORS:
+            raise
+        except ShipStationError as error:
+            return error.message
+        if not order.get("orderKey"):
+            return _("ShipStation's order %s has no order key.", order_id)
+        picking.shipstation_order_key = order["orderKey"]
+        return None
+
+    @api.model
     def _upsert_payload(self, account, picking, kind):
         """The whole order as ShipStation must hold it now (v1 upserts clear what is left out)."""
         export = self.env["shipstation.export"]
@@ -234,6 +261,7 @@ class ShipStationOutbox(models.AbstractModel):
         held = kind != outbox.CANCEL and account.hold_unready_orders and picking.state != "assigned"
         last = picking.shipstation_order_status if not picking.shipstation_on_hold else None
         payload.update(
+            orderNumber=picking._shipstation_order_root().name,
             orderKey=picking._shipstation_order_key(),
             orderId=int_or_none(picking.shipstation_order_id),
             orderStatus=outbox.upsert_status(kind, held, last),

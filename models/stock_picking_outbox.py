@@ -50,6 +50,9 @@ class StockPicking(models.Model):
     shipstation_pending_payload = fields.Text(
         copy=False, help="The order as it was when the delivery was cancelled, to cancel it in ShipStation."
     )
+    shipstation_order_key = fields.Char(
+        string="ShipStation Order Key", copy=False, help="The key ShipStation holds the order under."
+    )
     shipstation_on_hold = fields.Boolean(
         string="On Hold in ShipStation", copy=False, help="Odoo put the ShipStation order on hold."
     )
@@ -86,13 +89,19 @@ class StockPicking(models.Model):
             picking.write(vals)
 
     def _shipstation_order_key(self):
-        """The key the delivery's order has in ShipStation: its own, or for a backorder the
-        one of the delivery first exported as that order."""
+        """The key ShipStation holds the delivery's order under, as the export kept it (a
+        backorder's is its delivery's), or None when Odoo does not know it (exported
+        before it was kept, or linked to an order made elsewhere)."""
+        return self._shipstation_order_root().shipstation_order_key or None
+
+    def _shipstation_order_root(self):
+        """The delivery first exported as this delivery's order (itself, or the delivery a
+        backorder comes from): the order keeps its number and key."""
         self.ensure_one()
         top = self
         while top.backorder_id and top.backorder_id.shipstation_order_id == self.shipstation_order_id:
             top = top.backorder_id
-        return self.env["shipstation.export"]._order_key(top)
+        return top
 
     # ------------------------------------------------------------------
     # Odoo events
@@ -170,6 +179,8 @@ class StockPicking(models.Model):
 
     def _create_backorder(self):
         backorders = super()._create_backorder()
-        for backorder in backorders.filtered(lambda b: b.backorder_id.shipstation_on_hold):
-            backorder.shipstation_on_hold = True
+        for backorder in backorders.filtered(lambda b: b.backorder_id.is_exported_to_shipstation):
+            source = backorder.backorder_id
+            backorder.shipstation_on_hold = source.shipstation_on_hold
+            backorder.shipstation_order_key = source.shipstation_order_key
         return backorders

@@ -174,6 +174,21 @@ class TestOutbox(ShipStationCommon):
         self.assertEqual(self.sandbox.store.counts()["orders"], 1)
 
     @v1_only("no call updates a shipment")
+    def test_an_address_corrected_on_the_contact_and_a_new_carrier_mapping(self):
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "Post", "product_id": self.env["product.product"].create({"name": "Post", "type": "service"}).id}
+        )
+        picking = self._exported()
+        picking.carrier_id = carrier
+        self._run()
+        self.partner.write({"city": "San Jose"})
+        self.account.carrier_mapping_ids = [Command.create({"carrier_id": carrier.id, "carrier_code": "usps"})]
+        self.assertEqual(picking.shipstation_pending_changes, "address,carrier")
+        self._run()
+        order = self._order(picking)
+        self.assertEqual((order["shipTo"]["city"], order["carrierCode"]), ("San Jose", "usps"))
+
+    @v1_only("no call updates a shipment")
     def test_an_edit_after_the_label_is_told_once(self):
         picking = self._exported()
         self.sandbox.store.ship_order(self._order_id(picking))
@@ -185,6 +200,21 @@ class TestOutbox(ShipStationCommon):
         self.assertIn("lines", told[0])
         self._run()
         self.assertEqual(len([body for body in self._notes(picking) if "no longer open" in body]), 1)
+
+    @v1_only("upserts by order key")
+    def test_an_order_linked_without_its_key_is_read_once_never_duplicated(self):
+        picking, order = self._make_delivery([(self.mug, 1)])  # linked, not exported by Odoo
+        self.assertFalse(picking.shipstation_order_key)
+        picking.move_ids.product_uom_qty = 2
+        self._run()
+        self.assertEqual(picking.shipstation_order_key, order["orderKey"])
+        self.assertEqual(self.sandbox.count("GET", "/orders/%d" % order["orderId"]), 1)
+        self.assertEqual(self.sandbox.store.counts()["orders"], 1)
+        self.assertEqual(self._order(picking)["items"][0]["quantity"], 2)
+        picking.action_cancel()
+        self.assertEqual(self._order(picking)["orderStatus"], "cancelled")
+        self.assertEqual(self.sandbox.count("GET", "/orders/"), 1)
+        self.assertEqual(self.sandbox.store.counts()["orders"], 1)
 
     @v1_only("upserts")
     def test_updates_go_100_to_a_call(self):
