@@ -9,5 +9,6 @@ class ShipStationExport(models.AbstractModel):
 
     @api.model
     def _mark_exported(self, account, picking, result, report):
-        super()._mark_exported(account, picking, result, report)
+        res = super()._mark_exported(account, picking, result, report)
         picking.shipstation_order_key = result.get("orderKey") or self._order_key(picking)
+        return res
