@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.shipstation_connector.texts import report_text
+
 from .common import ShipStationCommon, v1_only
 
 
@@ -226,6 +228,7 @@ class TestOutbox(ShipStationCommon):
         pickings.move_ids.write({"product_uom_qty": 2})
         report = self._run()
         self.assertEqual(report.updates_sent, 150)
+        self.assertIn("150 sent", report_text(report, "en_US"))
         self.assertEqual(self.sandbox.count("POST", "/orders/createorders"), 2)
         self.assertEqual(self.sandbox.count(), 2)
 
