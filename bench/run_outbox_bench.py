@@ -95,6 +95,19 @@ def record_upserts(sandbox):
     return calls
 
 
+def record_arrivals(sandbox):
+    """Note each ``createorders`` call when it reaches the sandbox (before its delay)."""
+    arrived, original = [], sandbox.faults.take
+
+    def take(method, path, query):
+        if method == "POST" and path == "/orders/createorders":
+            arrived.append(time.monotonic())
+        return original(method, path, query)
+
+    sandbox.faults.take = take
+    return arrived
+
+
 def child(settings_path):
     """The export run that gets killed (``--child``)."""
     with open(settings_path, encoding="utf-8") as handle:
@@ -110,11 +123,12 @@ def kill_test(args, registry, path, sandbox, account_id, ids, workdir):
     settings = os.path.join(workdir, "child.json")
     with open(settings, "w", encoding="utf-8") as handle:
         json.dump({"db": args.db, "path": path, "account_id": account_id}, handle)
+    arrived = record_arrivals(sandbox)
     process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--child", settings])
     deadline = time.monotonic() + 600
-    while len(calls) < 2 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the third call is in the sandbox now, held by the delay
+    while len(arrived) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the third call is in the sandbox now, held by the delay
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     killed_after = len(calls)
