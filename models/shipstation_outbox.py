@@ -21,6 +21,7 @@ from ..lib.shipstation import outbox
 from ..lib.shipstation.encoding import encode_value
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
 from ..lib.shipstation.messages import message as make_message
+from ..lib.shipstation.outbox_calls import live_labels
 from ..lib.shipstation.values import int_or_none
 from ..texts import render
 
@@ -45,7 +46,7 @@ class ShipStationOutbox(models.AbstractModel):
 
         :param report: the run's :class:`~..lib.shipstation.report.ExportReport`
         """
-        self._queue_holds(account_sudo)
+        self.env["stock.picking"]._shipstation_queue_holds(account_sudo)
         pickings = self.env["stock.picking"].sudo().search(
             [("shipstation_account_id", "=", account_sudo.id), ("shipstation_pending_update", "!=", False)],
             order="id",
@@ -73,7 +74,11 @@ class ShipStationOutbox(models.AbstractModel):
             account = picking.shipstation_account_id
             payload = None
             if account.api_version != "v2":
-                payload = self._upsert_payload(account, picking, outbox.CANCEL)
+                try:
+                    payload = self._upsert_payload(account, picking, outbox.CANCEL)
+                except Exception:  # pylint: disable=broad-except
+                    # Never a reason not to cancel: the run sends the order as it is then.
+                    _logger.exception("ShipStation: the order of %s could not be kept for its cancel", picking.name)
             picking._shipstation_wish(outbox.CANCEL, payload=payload)
         shipped = {}
         for account in pickings.sudo().shipstation_account_id:
@@ -87,35 +92,6 @@ class ShipStationOutbox(models.AbstractModel):
             with client:
                 shipped.update(self._send(account, client, group, interactive=True))
         return shipped
-
-    # ------------------------------------------------------------------
-    # Holds (v1): checked by every export run
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _queue_holds(self, account_sudo):
-        """Queue a hold for each open order whose delivery is no longer ready, and a release
-        for each the outbox held that is ready again (or when the account stopped holding)."""
-        if account_sudo.api_version == "v2":
-            return  # v2 has no hold call (README)
-        enabled = account_sudo.hold_unready_orders
-        domain = [
-            ("shipstation_account_id", "=", account_sudo.id),
-            ("is_exported_to_shipstation", "=", True),
-            ("picking_type_code", "=", "outgoing"),
-            ("state", "in", ("waiting", "confirmed", "assigned")),
-            ("shipstation_pending_update", "in", (False, outbox.HOLD, outbox.RELEASE)),
-            ("shipstation_sync_state", "!=", "waiting"),
-        ]
-        if enabled:
-            domain += ["|", "&", ("shipstation_on_hold", "=", False), ("state", "!=", "assigned")]
-            domain += ["&", ("shipstation_on_hold", "=", True), ("state", "=", "assigned")]
-        else:
-            domain.append(("shipstation_on_hold", "=", True))
-        for picking in self.env["stock.picking"].sudo().search(domain)._shipstation_outbox_open():
-            kind = outbox.hold_wish(picking.state == "assigned", picking.shipstation_on_hold, enabled)
-            if kind and kind != picking.shipstation_pending_update:
-                picking._shipstation_wish(kind)
 
     # ------------------------------------------------------------------
     # Sending
@@ -286,7 +262,7 @@ class ShipStationOutbox(models.AbstractModel):
         changes = picking.shipstation_pending_changes or ""
         message = None
         if outcome == "closed" and wish.kind == outbox.CANCEL:
-            labels = self._live_labels(account, client, wish.order_id)
+            labels = self._labels_of(client, wish.order_id)
             if labels and interactive:
                 shipped[picking.id] = ", ".join(tracking for tracking, _cost in labels)
             elif labels:
@@ -336,25 +312,12 @@ class ShipStationOutbox(models.AbstractModel):
             picking.write({"shipstation_on_hold": held, "shipstation_order_status": status})
 
     @api.model
-    def _live_labels(self, account, client, order_id):
-        """``[(tracking, cost)]`` of the order's labels that are not voided."""
+    def _labels_of(self, client, order_id):
         try:
-            if account.api_version == "v2":
-                labels = client.iter_labels(shipment_id=order_id)
-                return [
-                    (label.get("tracking_number") or "?", (label.get("shipment_cost") or {}).get("amount"))
-                    for label in labels
-                    if not label.get("voided") and not label.get("is_return_label")
-                ]
-            shipments = client.list_shipments(orderId=int_or_none(order_id))
+            return live_labels(client, order_id)
         except ShipStationError as error:
             _logger.warning("ShipStation: labels of order %s unreadable: %s", order_id, error)
             return [(_("unknown"), None)]
-        return [
-            (s.get("trackingNumber") or "?", s.get("shipmentCost"))
-            for s in shipments
-            if not s.get("voided") and not s.get("isReturnLabel")
-        ]
 
     @api.model
     def _late_label(self, picking, labels, report):

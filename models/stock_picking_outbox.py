@@ -8,7 +8,7 @@ said so (its validations and cancellations) sends nothing back.
 
 import json
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation import outbox
@@ -102,6 +102,32 @@ class StockPicking(models.Model):
         while top.backorder_id and top.backorder_id.shipstation_order_id == self.shipstation_order_id:
             top = top.backorder_id
         return top
+
+    @api.model
+    def _shipstation_queue_holds(self, account_sudo):
+        """Queue a hold for each open order whose delivery is no longer ready, and a release
+        for each the outbox held that is ready again (or when the account stopped holding).
+        Every export run checks this (v1 only: v2 has no hold call)."""
+        if account_sudo.api_version == "v2":
+            return
+        enabled = account_sudo.hold_unready_orders
+        domain = [
+            ("shipstation_account_id", "=", account_sudo.id),
+            ("is_exported_to_shipstation", "=", True),
+            ("picking_type_code", "=", "outgoing"),
+            ("state", "in", ("waiting", "confirmed", "assigned")),
+            ("shipstation_pending_update", "in", (False, outbox.HOLD, outbox.RELEASE)),
+            ("shipstation_sync_state", "!=", "waiting"),
+        ]
+        if enabled:
+            domain += ["|", "&", ("shipstation_on_hold", "=", False), ("state", "!=", "assigned")]
+            domain += ["&", ("shipstation_on_hold", "=", True), ("state", "=", "assigned")]
+        else:
+            domain.append(("shipstation_on_hold", "=", True))
+        for picking in self.sudo().search(domain)._shipstation_outbox_open():
+            kind = outbox.hold_wish(picking.state == "assigned", picking.shipstation_on_hold, enabled)
+            if kind and kind != picking.shipstation_pending_update:
+                picking._shipstation_wish(kind)
 
     # ------------------------------------------------------------------
     # Odoo events

@@ -65,6 +65,17 @@ class TestOutbox(ShipStationCommon):
         self.assertEqual(picking.state, "assigned")
         self.assertEqual(self._order(picking)["orderStatus"], "shipped")
 
+    def test_cancelling_several_leaves_the_shipped_one_open_and_says_why(self):
+        open_one, shipped_one = self._exported(), self._exported([(self.tee, 1)])
+        (label,) = self.sandbox.store.ship_order(self._order_id(shipped_one))
+        (open_one | shipped_one).action_cancel()
+        self.assertEqual(open_one.state, "cancel")
+        self.assertEqual(self._order(open_one)["orderStatus"], "cancelled")
+        self.assertEqual(shipped_one.state, "assigned")
+        self.assertEqual(shipped_one.shipstation_sync_state, "failed")
+        self.assertIn(label["trackingNumber"], shipped_one.shipstation_sync_message)
+        self.assertFalse(shipped_one.shipstation_pending_update)
+
     def test_cancel_while_shipstation_is_down_waits_and_a_late_label_is_not_lost(self):
         picking = self._exported()
         self.sandbox.faults.add(status=503, count=None)

@@ -5,10 +5,11 @@ refuses to cancel a shipment with a live label."""
 from datetime import date
 
 import pytest
-from client_helpers import new_order
+from client_helpers import KEY, SECRET, new_order
 from test_client_v2 import V2_KEY, make_v2, v2_server  # noqa: F401 - fixtures
 
 from shipstation.errors import BadRequestError
+from shipstation.outbox_calls import live_labels
 
 
 def _order(server, number="SO1", **fields):
@@ -79,3 +80,16 @@ def test_v2_cancel_refuses_a_live_label(v2_server, make_v2):  # noqa: F811
         client.cancel_shipment("se-%d" % shipped["orderId"])
     (label,) = list(client.iter_labels(shipment_id="se-%d" % shipped["orderId"]))
     assert label["tracking_number"] and not label["voided"]
+
+
+def test_live_labels_leave_voided_ones_out_on_both_versions(v2_server, make_v2):  # noqa: F811
+    order = v2_server.store.add_order(**new_order("SO3"))
+    kept, voided = v2_server.store.ship_order(
+        order["orderId"], parcels=[{"trackingNumber": "KEEP", "shipmentCost": 4.5}, {"trackingNumber": "GONE"}]
+    )
+    v2_server.store.void_shipment(voided["shipmentId"])
+    assert live_labels(make_v2(), "se-%d" % order["orderId"]) == [("KEEP", 4.5)]
+    from shipstation.client import ShipStationClient  # noqa: PLC0415
+
+    with ShipStationClient(KEY, SECRET, v2_server.url, sleep=lambda s: None) as v1:
+        assert live_labels(v1, str(order["orderId"])) == [("KEEP", 4.5)]
