@@ -4,7 +4,7 @@ message catalogue of :mod:`.texts`."""
 from odoo.tools.translate import _lt
 
 from .lib.shipstation import outbox
-from .texts import TEXTS
+from .texts import TEXTS, _text
 
 OUTBOX_TEXTS = {
     outbox.UPDATE_SENT: _lt("Sent to ShipStation: %(kind)s."),
@@ -20,3 +20,16 @@ OUTBOX_TEXTS = {
     outbox.LATE_LABEL: _lt("Shipped by ShipStation after the cancel in Odoo: tracking %(tracking)s, cost %(cost)s."),
 }
 TEXTS.update(OUTBOX_TEXTS)
+#: What changed on a delivery, as its pending update names it.
+CHANGES = {
+    "address": _lt("address"),
+    "carrier": _lt("delivery method"),
+    "notes": _lt("notes"),
+    "lines": _lt("lines and quantities"),
+}
+
+
+def changes_text(changes, lang):
+    """``address,lines`` in words of ``lang``."""
+    names = [name for name in (changes or "").split(",") if name]
+    return ", ".join(_text(CHANGES[name], lang) if name in CHANGES else name for name in names)

@@ -16,7 +16,6 @@ from markupsafe import escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import texts_outbox  # noqa: F401 - registers the outbox's texts
 from ..lib.shipstation import outbox
 from ..lib.shipstation.encoding import encode_value
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
@@ -24,6 +23,7 @@ from ..lib.shipstation.messages import message as make_message
 from ..lib.shipstation.outbox_calls import live_labels
 from ..lib.shipstation.values import int_or_none
 from ..texts import render
+from ..texts_outbox import changes_text
 
 _logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ class ShipStationOutbox(models.AbstractModel):
     def _settle(self, account, client, wish, outcome, detail, report, interactive, shipped):  # noqa: PLR0913
         """Write what became of one wish; clear it unless a newer one came meanwhile."""
         picking = self.env["stock.picking"].sudo().browse(wish.picking_id)
-        changes = picking.shipstation_pending_changes or ""
+        changes = changes_text(picking.shipstation_pending_changes, self.env.lang)
         message = None
         if outcome == "closed" and wish.kind == outbox.CANCEL:
             labels = self._labels_of(client, wish.order_id)
@@ -271,19 +271,25 @@ class ShipStationOutbox(models.AbstractModel):
                 outcome = "sent"  # already cancelled in ShipStation
         if outcome == "sent":
             self._apply_sent(account, picking, wish.kind, detail)
-            message = outbox.outcome_message(wish.kind, "sent")
+            message = outbox.outcome_message(self._kind_label(wish.kind), "sent")
             if report is not None:
                 report.updates_sent += 1
                 report.add_line(picking.id, "updated", message)
         elif picking.id not in shipped and not (outcome == "closed" and wish.kind == outbox.CANCEL):
             status = picking.shipstation_order_status or ""
-            message = outbox.outcome_message(wish.kind, outcome, changes, detail, status)
+            message = outbox.outcome_message(self._kind_label(wish.kind), outcome, changes, detail, status)
             if report is not None:
                 report.updates_failed += 1
                 report.add_line(picking.id, "failed", message)
         if message is not None:
             picking._message_log(body=escape(render(message, self.env.lang)))
         self._clear(picking, wish.seq)
+
+    @api.model
+    def _kind_label(self, kind):
+        """The words for an update ``kind``, in the run's language."""
+        field = self.env["stock.picking"]._fields["shipstation_pending_update"]
+        return dict(field._description_selection(self.env)).get(kind, kind)
 
     @api.model
     def _clear(self, picking, seq):

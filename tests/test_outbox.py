@@ -89,6 +89,7 @@ class TestOutbox(ShipStationCommon):
         self.assertFalse(picking.shipstation_pending_update)
         activity = picking.activity_ids
         self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("shipstation_connector.group_shipstation_manager"))
         self.assertIn(label["trackingNumber"], activity.note)
         self.assertIn("7.50", activity.note)
         run = self.env["shipstation.sync.run"].browse(report.run_id)
@@ -177,7 +178,7 @@ class TestOutbox(ShipStationCommon):
         report = self._run()
         if self.API_VERSION == "v2":
             self.assertEqual(report.updates_failed, 1)
-            self.assertTrue(any("address,lines" in body for body in self._notes(picking)))
+            self.assertTrue(any("address, lines and quantities" in body for body in self._notes(picking)))
             self.assertFalse(picking.shipstation_pending_update)
             return
         order = self._order(picking)
@@ -210,7 +211,7 @@ class TestOutbox(ShipStationCommon):
         self.assertEqual(report.updates_failed, 1)
         told = [body for body in self._notes(picking) if "no longer open" in body]
         self.assertEqual(len(told), 1)
-        self.assertIn("lines", told[0])
+        self.assertIn("lines and quantities", told[0])
         self._run()
         self.assertEqual(len([body for body in self._notes(picking) if "no longer open" in body]), 1)
 
