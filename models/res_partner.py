@@ -17,13 +17,12 @@ class ResPartner(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if ADDRESS_FIELDS.intersection(vals):
-            pickings = self.env["stock.picking"].sudo().search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("is_exported_to_shipstation", "=", True),
-                    ("state", "not in", ("draft", "done", "cancel")),
-                ]
-            )
+            domain = [
+                ("partner_id", "in", self.ids),
+                ("is_exported_to_shipstation", "=", True),
+                ("state", "not in", ("draft", "done", "cancel")),
+            ]
+            pickings = self.env["stock.picking"].sudo().search(domain)
             pickings = pickings._shipstation_outbox_open()
             if pickings:
                 pickings._shipstation_wish(outbox.UPDATE, "address")

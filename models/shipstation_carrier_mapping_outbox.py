@@ -11,14 +11,13 @@ class ShipStationCarrierMapping(models.Model):
 
     def _shipstation_repost(self):
         for mapping in self:
-            pickings = self.env["stock.picking"].sudo().search(
-                [
-                    ("shipstation_account_id", "=", mapping.account_id.id),
-                    ("carrier_id", "=", mapping.carrier_id.id),
-                    ("is_exported_to_shipstation", "=", True),
-                    ("state", "not in", ("draft", "done", "cancel")),
-                ]
-            )
+            domain = [
+                ("shipstation_account_id", "=", mapping.account_id.id),
+                ("carrier_id", "=", mapping.carrier_id.id),
+                ("is_exported_to_shipstation", "=", True),
+                ("state", "not in", ("draft", "done", "cancel")),
+            ]
+            pickings = self.env["stock.picking"].sudo().search(domain)
             pickings = pickings._shipstation_outbox_open()
             if pickings:
                 pickings._shipstation_wish(outbox.UPDATE, "carrier")

@@ -47,10 +47,8 @@ class ShipStationOutbox(models.AbstractModel):
         :param report: the run's :class:`~..lib.shipstation.report.ExportReport`
         """
         self.env["stock.picking"]._shipstation_queue_holds(account_sudo)
-        pickings = self.env["stock.picking"].sudo().search(
-            [("shipstation_account_id", "=", account_sudo.id), ("shipstation_pending_update", "!=", False)],
-            order="id",
-        )
+        domain = [("shipstation_account_id", "=", account_sudo.id), ("shipstation_pending_update", "!=", False)]
+        pickings = self.env["stock.picking"].sudo().search(domain, order="id")
         if not pickings:
             return
         self._commit(commit)  # the holds just queued are kept before anything is sent
