@@ -1,3 +1,6 @@
+import importlib.util
+from pathlib import Path
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
@@ -5,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.shipstation_connector.texts import report_text
 
 from .common import ShipStationCommon, v1_only
+
+MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "17.0.1.6.0" / "post-outbox.py"
 
 
 @tagged("post_install", "-at_install")
@@ -279,6 +284,16 @@ class TestOutbox(ShipStationCommon):
 
     def test_new_accounts_hold_by_default(self):
         self.assertTrue(self._make_account("Another").hold_unready_orders)
+
+    def test_accounts_existing_before_the_update_keep_todays_behaviour(self):
+        spec = importlib.util.spec_from_file_location("shipstation_connector_migration_post_outbox", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.assertTrue(self.account.hold_unready_orders)
+        migration.migrate(self.env.cr, "17.0.1.5.0")
+        self.account.invalidate_recordset(["hold_unready_orders"])
+        self.assertFalse(self.account.hold_unready_orders)
+        self.assertTrue(self._make_account("Made after the update").hold_unready_orders)
 
     # ------------------------------------------------------------------ retries
 
