@@ -104,8 +104,14 @@ class ShipStationOutbox(models.AbstractModel):
         wishes = []
         for picking in pickings:
             kind = picking.shipstation_pending_update
-            if kind in (outbox.UPDATE, outbox.HOLD, outbox.RELEASE) and picking.state in ("done", "cancel"):
-                self._clear(picking, picking.shipstation_pending_seq)  # done or cancelled since: nothing to update
+            if kind in (outbox.HOLD, outbox.RELEASE) and picking.state not in ("done", "cancel"):
+                # Readiness may have turned back since the wish: what holds now.
+                ready, enabled = picking.state == "assigned", account.hold_unready_orders
+                kind = outbox.hold_wish(ready, picking.shipstation_on_hold, enabled)
+            if not kind or (
+                kind in (outbox.UPDATE, outbox.HOLD, outbox.RELEASE) and picking.state in ("done", "cancel")
+            ):
+                self._clear(picking, picking.shipstation_pending_seq)  # nothing left to send
                 continue
             wishes.append(outbox.Wish(picking.id, kind, picking.shipstation_pending_seq, picking.shipstation_order_id))
         calls, unsupported = outbox.plan(wishes, account.api_version)

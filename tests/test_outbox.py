@@ -274,6 +274,16 @@ class TestOutbox(ShipStationCommon):
         self.assertEqual(self.sandbox.count("POST", "/orders/restorefromhold"), 1)
 
     @v1_only("no hold call")
+    def test_a_hold_no_longer_needed_is_not_sent(self):
+        self.account.hold_unready_orders = True
+        picking = self._exported()
+        picking._shipstation_wish("hold")  # queued while it was not ready; ready again since
+        self._run()
+        self.assertFalse(picking.shipstation_pending_update)
+        self.assertEqual(self.sandbox.count("POST"), 0)
+        self.assertEqual(self._order(picking)["orderStatus"], "awaiting_shipment")
+
+    @v1_only("no hold call")
     def test_accounts_that_do_not_hold_send_nothing(self):
         self.account.hold_unready_orders = False
         picking = self._exported()
