@@ -16,6 +16,7 @@ from markupsafe import escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import GROUP_MANAGER
 from ..lib.shipstation import outbox
 from ..lib.shipstation.encoding import encode_value
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
@@ -34,6 +35,7 @@ CANCEL_NOW_MAX = {"v1": outbox.UPSERT_BATCH, "v2": 10}
 
 class ShipStationOutbox(models.AbstractModel):
     _name = "shipstation.outbox"
+    _inherit = "shipstation.run.service"
     _description = "ShipStation Updates After the Export"
 
     # ------------------------------------------------------------------
@@ -51,7 +53,8 @@ class ShipStationOutbox(models.AbstractModel):
         pickings = self.env["stock.picking"].sudo().search(domain, order="id")
         if not pickings:
             return
-        self._commit(commit)  # the holds just queued are kept before anything is sent
+        if commit:
+            self._commit()  # the holds just queued are kept before anything is sent
         try:
             client = account_sudo._get_shipstation_client()
         except UserError:
@@ -130,7 +133,8 @@ class ShipStationOutbox(models.AbstractModel):
             for wish in call.wishes:
                 outcome, detail = results[wish.picking_id]
                 self._settle(account, client, wish, outcome, detail, report, interactive, shipped)
-            self._commit(commit)
+            if commit:
+                self._commit()
         return shipped
 
     @api.model
@@ -343,9 +347,7 @@ class ShipStationOutbox(models.AbstractModel):
             tracking=tracking,
             cost=cost,
         )
-        managers = self.env.ref("shipstation_connector.group_shipstation_manager").users.filtered(
-            lambda u: picking.company_id in u.company_ids
-        )
+        managers = self.env.ref(GROUP_MANAGER).users.filtered(lambda u: picking.company_id in u.company_ids)
         picking.activity_schedule(
             "mail.mail_activity_data_warning",
             summary=_("Shipped by ShipStation after the cancel"),
@@ -356,9 +358,3 @@ class ShipStationOutbox(models.AbstractModel):
         if report is not None:
             report.late_labels += 1
             report.add_line(picking.id, "failed", message)
-
-    @api.model
-    def _commit(self, commit):
-        if commit and self.env["shipstation.sync"]._can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.env["shipstation.job"]._keep_job_lock()
