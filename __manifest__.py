@@ -26,6 +26,7 @@
         "views/stock_picking_views.xml",
         "views/delivery_carrier_views.xml",
         "views/portal_templates.xml",
+        "views/shipstation_outbox_views.xml",
         "views/shipstation_menus.xml",
         "report/shipstation_parcel_report_views.xml",
         "report/shipstation_delivery_cost_report_views.xml",

@@ -142,6 +142,10 @@ EXPORT_HEAD = _lt(
     "%(api_calls)d ShipStation API calls, %(seconds).1f s."
 )
 EXPORT_ERROR = _lt("%(account)s: not exported: %(error)s")
+EXPORT_UPDATES = _lt(
+    "Updates of deliveries exported before: %(updates_sent)d sent, %(updates_failed)d not sent, "
+    "%(updates_pending)d left for the next run, %(late_labels)d shipped by ShipStation after a cancel."
+)
 NO_ACCOUNT = _lt("No ShipStation account to sync.")
 
 
@@ -201,6 +205,8 @@ def report_text(report, lang):
             head += " " + _format(SYNC_GIVEN_UP, lang, values)
     else:
         head = _format(EXPORT_HEAD, lang, values)
+        if any(values.get(name) for name in ("updates_sent", "updates_failed", "updates_pending", "late_labels")):
+            head += " " + _format(EXPORT_UPDATES, lang, values)
     lines = [head] + ["  - %s: %s" % (name, render(message, lang)) for name, message in report.failures]
     return "\n".join(lines)
 

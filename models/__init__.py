@@ -27,3 +27,11 @@ from . import stock_picking_real_cost
 from . import stock_picking_snapshot
 from . import stock_picking_stock
 from . import stock_picking_sync
+from . import shipstation_account_outbox
+from . import shipstation_outbox
+from . import shipstation_sync_run_outbox
+from . import stock_move_outbox
+from . import stock_picking_outbox
+from . import res_partner
+from . import shipstation_carrier_mapping_outbox
+from . import shipstation_export_outbox

@@ -70,7 +70,11 @@ class ShipStationExport(models.AbstractModel):
         return self._run_guarded(
             account,
             commit and self._can_commit(),
-            lambda: self._export(account, self._candidates(account), commit=commit, trigger=trigger),
+            # An account's run also sends the pending updates (the outbox); an export of
+            # chosen deliveries does not.
+            lambda: self.with_context(shipstation_outbox=True)._export(
+                account, self._candidates(account), commit=commit, trigger=trigger
+            ),
             on_error,
             (trigger, "export"),
         )
@@ -169,6 +173,9 @@ class ShipStationExport(models.AbstractModel):
         account_sudo = account.with_env(self.env).sudo()
         report = ExportReport(account=account_sudo.name, checked=len(pickings))
         self._send_all(account_sudo, pickings.with_env(self.env), report, commit)
+        if self.env.context.get("shipstation_outbox"):
+            # Then what Odoo decided since about the deliveries exported before.
+            self.env["shipstation.outbox"]._send_pending(account_sudo, report, commit)
         report.seconds = time.monotonic() - started
         self.env["shipstation.sync.run"]._shipstation_record(account_sudo, report, trigger, started_at, "export")
         return report

@@ -184,7 +184,8 @@ class StockPicking(models.Model):
                 and not (p.move_ids.move_dest_ids.picking_id - out)
             )
         upstream = self.browse().union(*upstream_of.values())
-        (self | upstream).sudo().action_cancel()  # as in _shipstation_validate
+        # As in _shipstation_validate; ShipStation said so: nothing goes back to it.
+        (self | upstream).sudo().with_context(shipstation_sync_cancel=True).action_cancel()
         notes = {}
         for picking in self:
             notes[picking.id] = [msg.message(msg.CANCELLED)]

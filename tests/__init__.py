@@ -23,3 +23,4 @@ from . import test_shipping_cost_report
 from . import test_reconcile_safety
 from . import test_shipped_goods
 from . import test_account_setup
+from . import test_outbox

@@ -68,7 +68,10 @@ class TestReconcile(ShipStationCommon):
         self._validate_by_hand(d["without_tracking"])
         self._ship(d["without_tracking"], "HAND1", cost=6.0)
         d["cancelled_shipped"], _o = self._make_delivery([(self.cap, 1)])
+        # Cancelled while ShipStation could not be reached, then shipped there.
+        self.sandbox.faults.add(status=503, count=None)
         d["cancelled_shipped"].action_cancel()
+        self.sandbox.faults.clear()
         self._ship(d["cancelled_shipped"], "GONE1")
         d["still_open"], _o = self._make_delivery([(self.tee, 1)])
         self._ship(d["still_open"], "OPEN1")

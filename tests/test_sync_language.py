@@ -110,6 +110,8 @@ class TestSyncLanguage(ShipStationCommon):
             "missing": [("MUG", 1.0, 2.0)],
             "origin": "SO042",
             "order_skus": ["TEE-RED"],
+            "changes": "address,lines",
+            "status": "shipped",
         }
         for code in texts.TEXTS:
             text = texts.render(msg.message(code, **params), "en_US")

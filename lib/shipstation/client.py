@@ -275,6 +275,19 @@ class ShipStationClient(Transport):
             body["trackingNumber"] = tracking_number
         return self._request("POST", "/orders/markasshipped", body=body)
 
+    def hold_until(self, order_id, hold_until_date):
+        """Put an open order on hold until a date (``POST /orders/holduntil``).
+
+        :param date hold_until_date: ShipStation moves the order back to awaiting shipment then
+        :return: ShipStation's answer, ``{success, message}``
+        """
+        body = {"orderId": int(order_id), "holdUntilDate": encode_value(hold_until_date)}
+        return self._request("POST", "/orders/holduntil", body=body)
+
+    def restore_from_hold(self, order_id):
+        """Move a held order back to awaiting shipment (``POST /orders/restorefromhold``)."""
+        return self._request("POST", "/orders/restorefromhold", body={"orderId": int(order_id)})
+
     # ------------------------------------------------------------------ webhooks
 
     def list_webhooks(self):

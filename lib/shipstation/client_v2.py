@@ -243,6 +243,11 @@ class ShipStationV2Client(Transport):
             ]
         return existing, []
 
+    def cancel_shipment(self, shipment_id):
+        """``PUT /v2/shipments/{shipment_id}/cancel`` (204). ShipStation refuses a shipment
+        whose label is not voided."""
+        self._request("PUT", "/v2/shipments/%s/cancel" % _path_id(shipment_id))
+
     # ------------------------------------------------------------------ webhooks
 
     def list_webhooks(self):

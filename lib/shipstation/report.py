@@ -80,9 +80,16 @@ class AccountReport(Report):
 
 @dataclass
 class ExportReport(Report):
-    """Outcome of exporting one account's deliveries to ShipStation."""
+    """Outcome of exporting one account's deliveries to ShipStation, and of sending
+    the pending updates of the deliveries exported before (the outbox)."""
 
     exported: int = 0
+    updates_sent: int = 0
+    updates_failed: int = 0
+    #: Updates left for the next run (ShipStation could not be reached, or the rate limit).
+    updates_pending: int = 0
+    #: Deliveries cancelled in Odoo that ShipStation shipped all the same.
+    late_labels: int = 0
 
 
 def totals(reports):

@@ -97,6 +97,15 @@ class StoreMutations:
             order.update(orderStatus="on_hold", holdUntilDate=parse_time(hold_until, now), modifyDate=now)
             return render(order)
 
+    def restore_from_hold(self, order_id):
+        """Move a held order back to awaiting shipment. :return: the rendered order"""
+        with self._lock:
+            order = self._order(order_id)
+            if order["orderStatus"] != "on_hold":
+                raise ValueError("Order %s is %s, not on hold." % (order_id, order["orderStatus"]))
+            order.update(orderStatus="awaiting_shipment", holdUntilDate=None, modifyDate=self.clock())
+            return render(order)
+
     # -- split and merge -------------------------------------------------------------------
 
     def split_order(self, order_id, item_groups):

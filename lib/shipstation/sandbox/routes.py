@@ -228,6 +228,31 @@ def mark_shipped(server, q, body):
     return {"orderId": fulfillment["orderId"], "orderNumber": fulfillment["orderNumber"]}
 
 
+def hold_until(server, q, body):
+    """``POST /orders/holduntil``: an open order goes on hold until ``holdUntilDate``.
+
+    ShipStation's answer to an order that is not open is not documented; the sandbox
+    refuses it with a 400, as it refuses every change of a closed order.
+    """
+    payload = _json(body, "request")
+    if not isinstance(payload, dict):
+        raise _invalid("request", "Send one JSON object.")
+    for field in ("orderId", "holdUntilDate"):
+        if not payload.get(field):
+            raise _invalid("request." + field, "The %s field is required." % field)
+    server.store.hold_order(payload["orderId"], payload["holdUntilDate"])
+    return {"success": True, "message": "Order held successfully."}
+
+
+def restore_from_hold(server, q, body):
+    """``POST /orders/restorefromhold``: a held order goes back to awaiting shipment."""
+    payload = _json(body, "request")
+    if not isinstance(payload, dict) or not payload.get("orderId"):
+        raise _invalid("request.orderId", "The orderId field is required.")
+    server.store.restore_from_hold(payload["orderId"])
+    return {"success": True, "message": "Order restored successfully."}
+
+
 def void_label(server, q, body):
     """``POST /shipments/voidlabel``: ``{approved, message}``."""
     payload = _json(body, "request")
@@ -308,6 +333,8 @@ ROUTES = [
     ("POST", r"/orders/createorder", create_order),
     ("POST", r"/orders/createorders", create_orders),
     ("POST", r"/orders/markasshipped", mark_shipped),
+    ("POST", r"/orders/holduntil", hold_until),
+    ("POST", r"/orders/restorefromhold", restore_from_hold),
     ("GET", r"/shipments", list_shipments),
     ("POST", r"/shipments/voidlabel", void_label),
     ("GET", r"/fulfillments", list_fulfillments),
