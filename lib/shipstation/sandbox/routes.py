@@ -14,6 +14,7 @@ from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
+from .v2_tracking import CONTROL_ROUTES as TRACKING_ROUTES
 from .records import InvalidRequest
 
 MAX_PAGE_SIZE = 500
@@ -319,6 +320,7 @@ ROUTES = [
     ("POST", r"/_sandbox/reset", control_reset),
     ("GET", r"/_sandbox/seed", lambda server, q, body: server.store.dump_seed()),
     *WEBHOOK_ROUTES,
+    *TRACKING_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$", re.IGNORECASE), handler) for method, pattern, handler in ROUTES]
 
