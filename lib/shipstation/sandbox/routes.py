@@ -14,8 +14,8 @@ from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
-from .v2_tracking import CONTROL_ROUTES as TRACKING_ROUTES
 from .records import InvalidRequest
+from .v2_tracking import CONTROL_ROUTES as TRACKING_ROUTES
 
 MAX_PAGE_SIZE = 500
 MAX_BATCH = 100  # createorders accepts at most 100 orders
