@@ -16,6 +16,8 @@
         "data/ir_cron_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/shipstation_tracking_link_data.xml",
+        "data/shipstation_tracking_data.xml",
+        "data/mail_template_data.xml",
         "wizard/shipstation_operation_wizard_views.xml",
         "wizard/shipstation_reconcile_wizard_views.xml",
         "views/shipstation_account_views.xml",
@@ -23,6 +25,8 @@
         "views/shipstation_sync_run_views.xml",
         "views/shipstation_tracking_link_views.xml",
         "views/stock_picking_views.xml",
+        "views/stock_picking_tracking_views.xml",
+        "views/shipstation_account_tracking_views.xml",
         "views/shipstation_menus.xml",
     ],
     "assets": {

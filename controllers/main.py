@@ -6,6 +6,10 @@ RSA-SHA256 signature, no more than five minutes old. A valid call only asks for 
 of its account (see ``shipstation.webhook``): no ShipStation call is made during the
 request, and the body's ``resource_url`` is never read, so no credential ever goes to
 an address that came with a request.
+
+One exception to "only asks": a v2 account's ``TRACK_EVENT_V2`` call, signed, carries the
+carrier's tracking in its body; it is written on the parcel its ``resource_url`` names (the
+address is only parsed), or a tracking read is scheduled (see ``shipstation.tracking``).
 """
 
 import json
@@ -15,7 +19,7 @@ import threading
 from odoo import http
 from odoo.http import request
 
-from ..lib.shipstation.webhooks import DEFAULT_KEYS_URL, KeyCache, WebhookRefused, verify_v2
+from ..lib.shipstation.webhooks import DEFAULT_KEYS_URL, V2_TRACK_EVENTS, KeyCache, WebhookRefused, verify_v2
 
 _logger = logging.getLogger(__name__)
 
@@ -77,5 +81,8 @@ class ShipStationWebhookController(http.Controller):
                 return _answer(503 if refused.reason == "keys_unavailable" else 401, refused.reason)
         event = payload.get("resource_type")
         event = event[:64] if isinstance(event, str) else None
+        if account.api_version == "v2" and event in V2_TRACK_EVENTS:
+            # Signed carrier tracking: applied to its parcel, or a tracking read is scheduled.
+            return _answer(200, request.env["shipstation.tracking"].sudo()._shipstation_track_call(account, payload))
         outcome = request.env["shipstation.webhook"].sudo()._shipstation_call_received(account, event)
         return _answer(200, outcome)
