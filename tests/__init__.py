@@ -16,3 +16,4 @@ from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
 from . import test_delivery_tracking
+from . import test_tracking_webhooks
