@@ -94,11 +94,9 @@ class StockPicking(models.Model):
         """
         for picking in self:
             old, new = previous.get(picking.id) or False, picking.shipstation_delivery_status
-            if old == new:
-                continue
-            if new == EXCEPTION:
+            if old != new and new == EXCEPTION:
                 picking._shipstation_exception_activity()
-            elif new == DELIVERED:
+            elif old != new and new == DELIVERED:
                 picking._shipstation_close_exception_activity()
                 picking._shipstation_send_delivered_email()
             picking._shipstation_fill_delivery_state()
@@ -163,14 +161,15 @@ class StockPicking(models.Model):
         parcels = self._shipstation_tracked_parcels()
         if status == EXCEPTION and self.shipstation_delivery_returned and all(p.tracking_final for p in parcels):
             state = "warehouse_delivered"
-        if not state:
+        says = self.shipstation_carrier_says or False
+        if not state or (self["delivery_state"], self["tracking_state"]) == (state, says):
             return
         line = "%s %s" % (fields.Datetime.to_string(fields.Datetime.now()), self.shipstation_carrier_says or state)
         history = self["tracking_state_history"]
         self.write(
             {
                 "delivery_state": state,
-                "tracking_state": self.shipstation_carrier_says or False,
+                "tracking_state": says,
                 "tracking_state_history": "%s\n%s" % (history, line) if history else line,
                 "date_shipped": self["date_shipped"]
                 or min((p.ship_date for p in parcels if p.ship_date), default=False),
