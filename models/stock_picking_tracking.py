@@ -23,7 +23,7 @@ OCA_DELIVERY_STATES = {
 class StockPicking(models.Model):
     """The carrier's delivery status of a delivery, summed up from its live parcels."""
 
-    _inherit = "stock.picking"
+    _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     shipstation_delivery_status = fields.Selection(
         DELIVERY_STATUSES,
