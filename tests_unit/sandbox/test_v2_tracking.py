@@ -59,3 +59,14 @@ def test_a_state_set_on_demand_stays_and_fires_a_signed_track_webhook(server, ap
     assert api.post("/_sandbox/labels/se-999/track", {"state": "lost"}).status_code == 404
     server.store.reset()
     assert v2.get("/v2/labels/%s/track" % label_id).status_code == 404
+
+
+def test_the_demo_seed_shows_every_state(clock):
+    from shipstation.sandbox import DEMO_SEED_PATH, SandboxServer
+    from shipstation.sandbox.v2_tracking import pin_demo_states
+
+    server = SandboxServer(seed=DEMO_SEED_PATH, clock=clock)
+    pin_demo_states(server.store)
+    labels = [label["label_id"] for label in server.store.v2_list_labels(page_size=100)[1]]
+    statuses = {parcel_tracking(server.store.v2_label_tracking(int(label[3:]))).status for label in labels}
+    assert statuses == {"unknown", "in_transit", "delivered", "exception"}

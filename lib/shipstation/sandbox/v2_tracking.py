@@ -55,6 +55,10 @@ PRESETS = {
     "lost": ("EX", "PARCEL_LOST", "Exception", "Package lost by the carrier."),
     "unknown": ("UN", None, "Unknown", "No information from the carrier."),
 }
+#: Labels of the demo seed set to a state at the demo's start (the others follow the timeline:
+#: a label of 45 minutes is not yet in the carrier's system, of two days out for delivery, of
+#: three days delivered): a parcel of DEMO-014 failed a delivery, DEMO-017 goes back to the sender.
+DEMO_STATES = {500007: "attempted", 500012: "returned"}
 LABEL_TRACKING_STATUS = {"NY": "unknown", "UN": "unknown", "AC": "in_transit", "IT": "in_transit"}
 LABEL_TRACKING_STATUS.update({"DE": "delivered", "SP": "delivered", "EX": "error", "AT": "error"})
 
@@ -117,6 +121,15 @@ class StoreTracking:
             if record is None:
                 return None
             return LABEL_TRACKING_STATUS.get(self._tracking_events(record, self.clock())[-1]["status_code"], "unknown")
+
+
+def pin_demo_states(store):
+    """Set the demo seed's labels of :data:`DEMO_STATES` to their state (those the store holds)."""
+    for label, state in DEMO_STATES.items():
+        try:
+            store.set_tracking(label, state=state)
+        except KeyError:
+            continue
 
 
 def _event(at, code, detail, summary, words):
