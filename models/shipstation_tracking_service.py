@@ -10,7 +10,7 @@ call: v1 accounts are never read here.
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 from ..lib.shipstation.errors import NotFoundError, ShipStationError
 from ..lib.shipstation.tracking import label_of_resource_url, parcel_tracking
@@ -154,9 +154,11 @@ class ShipStationTracking(models.AbstractModel):
 
         :return: ``"applied"`` or ``"scheduled"``
         """
+        # As the scheduled action does (OdooBot), not as the public user of the request.
+        tracking = self.with_user(SUPERUSER_ID)
         label_id = label_of_resource_url(payload.get("resource_url"))
         data = payload.get("data")
-        parcels = self.env["shipstation.shipment"].sudo()
+        parcels = tracking.env["shipstation.shipment"]
         if label_id:
             parcels = parcels.search(
                 [
@@ -169,11 +171,11 @@ class ShipStationTracking(models.AbstractModel):
             number = data.get("tracking_number")
             if not number or number in parcels.mapped("tracking_number"):
                 try:
-                    with self.env.cr.savepoint():
-                        self._shipstation_apply(parcels, data)
+                    with tracking.env.cr.savepoint():
+                        tracking._shipstation_apply(parcels, data)
                     return "applied"
                 except Exception:  # unreadable: read it from ShipStation instead
                     _logger.warning("ShipStation track call for %s not applied: a read is scheduled", label_id)
         parcels.write({"tracking_checked_at": False, "tracking_final": False})  # read first
-        self.env.ref(CRON_XMLID).sudo()._trigger()
+        tracking.env.ref(CRON_XMLID)._trigger()
         return "scheduled"

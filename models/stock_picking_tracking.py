@@ -113,10 +113,15 @@ class StockPicking(models.Model):
             return
         self.activity_schedule(
             ACTIVITY_TYPE_XMLID,
-            summary=_("Carrier exception: %s", self.carrier_tracking_ref or self.name),
+            summary=_("Carrier exception: %s", ", ".join(self._shipstation_exception_numbers()) or self.name),
             note=note,
             user_id=self._shipstation_exception_user().id,
         )
+
+    def _shipstation_exception_numbers(self):
+        """Tracking numbers of the parcels in exception."""
+        parcels = self._shipstation_tracked_parcels().filtered(lambda p: p.delivery_status == EXCEPTION)
+        return [number for number in parcels.mapped("tracking_number") if number]
 
     def _shipstation_exception_user(self):
         """The delivery's responsible, else the first ShipStation manager of its company."""
