@@ -53,7 +53,7 @@ class ShipStationTracking(models.AbstractModel):
         """
         for account in self.env["shipstation.account"].search([("api_version", "=", "v2")]):
             try:
-                self._shipstation_track_account(account)
+                self.with_company(account.company_id)._shipstation_track_account(account)
             except Exception:  # one account never stops the others
                 _logger.exception("ShipStation tracking of account %s failed", account.name)
 

@@ -94,22 +94,27 @@ class StockPicking(models.Model):
         """
         for picking in self:
             old, new = previous.get(picking.id) or False, picking.shipstation_delivery_status
-            if old != new and new == EXCEPTION:
-                picking._shipstation_exception_activity()
+            if new == EXCEPTION:
+                # A delivery still in exception only updates its open activity (one done by
+                # hand is not raised again until the delivery leaves the exception).
+                picking._shipstation_exception_activity(create=old != new)
             elif old != new and new == DELIVERED:
                 picking._shipstation_close_exception_activity()
                 picking._shipstation_send_delivered_email()
             picking._shipstation_fill_delivery_state()
 
-    def _shipstation_exception_activity(self):
-        """One open activity on the delivery, for its responsible or the account's manager."""
+    def _shipstation_exception_activity(self, create=True):
+        """One open activity on the delivery, for its responsible or the account's manager.
+
+        :param bool create: create it when none is open (else only update an open one)
+        """
         self.ensure_one()
         activity_type = self.env.ref(ACTIVITY_TYPE_XMLID)
         words = self.shipstation_carrier_says or _("The carrier reports a problem with a parcel.")
         note = Markup("<p>%s</p>") % words
         existing = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
-        if existing:
-            existing.write({"note": note})
+        if existing or not create:
+            existing.filtered(lambda a: a.note != note).write({"note": note})
             return
         self.activity_schedule(
             ACTIVITY_TYPE_XMLID,

@@ -88,8 +88,9 @@ class TestDeliveryTracking(ShipStationCommon):
         self.assertIn(
             ("shipstation_delivery_status", "=", "exception"), self.account.action_open_delivery_exceptions()["domain"]
         )
-        self._track((second, "customs"))
+        self._track((first, "in_transit"), (second, "customs"))
         self.assertEqual(len(self._activities(picking)), 1, "one activity per delivery")
+        self.assertIn("Held by customs", self._activities(picking).note, "updated with the carrier's words")
         self._track((first, "delivered"), (second, "delivered"))
         self.assertEqual(picking.shipstation_delivery_status, "delivered")
         self.assertFalse(self._activities(picking), "marked done when delivered")
@@ -144,8 +145,16 @@ class TestDeliveryTracking(ShipStationCommon):
             [r.path for r in self.sandbox.requests if r.path.endswith("/track")],
             ["/v2/labels/se-%d/track" % pickings[2].shipstation_shipment_ids.shipstation_id],
         )
+
+    def test_a_v1_account_is_never_tracked(self):
         v1 = self._make_account("Legacy", api_version="v1")
-        self.assertNotIn(v1, self.env["shipstation.account"].search([("api_version", "=", "v2")]))
+        picking, order = self._make_delivery([(self.mug, 1)], account=v1)
+        self.sandbox.store.ship_order(order["orderId"])
+        self._sync(v1)
+        self.assertEqual(picking.state, "done")
+        self._track()
+        self.assertEqual(self._track_calls(), 0, "API v1 has no tracking call")
+        self.assertFalse(picking.shipstation_delivery_status)
 
     def test_errors_spare_the_other_parcels_and_accounts(self):
         picking, (label,) = self._shipped()
