@@ -27,6 +27,8 @@
         "views/stock_picking_views.xml",
         "views/stock_picking_tracking_views.xml",
         "views/shipstation_account_tracking_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "views/shipstation_menus.xml",
     ],
     "assets": {
