@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 
-from ..lib.shipstation.errors import NotFoundError, ShipStationError
+from ..lib.shipstation.errors import BadRequestError, MalformedResponseError, NotFoundError, ShipStationError
 from ..lib.shipstation.tracking import label_of_resource_url, parcel_tracking
 
 _logger = logging.getLogger(__name__)
@@ -97,8 +97,10 @@ class ShipStationTracking(models.AbstractModel):
                 calls += 1
                 try:
                     answer = client.get_label_tracking("se-%d" % parcel.shipstation_id)
-                except NotFoundError:
-                    _logger.info("ShipStation has no tracking for label se-%d", parcel.shipstation_id)
+                except (NotFoundError, BadRequestError, MalformedResponseError) as error:
+                    # This label's own trouble (unknown, not trackable, unreadable): it waits at
+                    # the back of the queue, the others are read.
+                    _logger.info("ShipStation tracking of label se-%d: %s", parcel.shipstation_id, error)
                     parcel.tracking_checked_at = fields.Datetime.now()
                     continue
                 except ShipStationError as error:

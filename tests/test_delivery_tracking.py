@@ -158,11 +158,15 @@ class TestDeliveryTracking(ShipStationCommon):
 
     def test_errors_spare_the_other_parcels_and_accounts(self):
         picking, (label,) = self._shipped()
+        refused, (stranger,) = self._shipped()
         other, (other_label,) = self._shipped()
         self.sandbox.faults.add(status=404, path="/v2/labels/se-%d/track" % label, count=None)
+        self.sandbox.faults.add(status=400, path="/v2/labels/se-%d/track" % stranger, count=None)
         self._track((other_label, "in_transit"))
         self.assertFalse(picking.shipstation_delivery_status)
         self.assertTrue(picking.shipstation_shipment_ids.tracking_checked_at, "tried: it waits at the back")
+        self.assertTrue(refused.shipstation_shipment_ids.tracking_checked_at, "a label ShipStation refuses too")
+        self.assertFalse(refused.shipstation_delivery_status)
         self.assertEqual(other.shipstation_delivery_status, "in_transit")
         self.sandbox.faults.clear()
         self.sandbox.faults.add(status=500, path="/v2/labels*", count=None)
