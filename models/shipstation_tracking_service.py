@@ -12,17 +12,13 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 
+from ..const import PARAM_TRACKING_CALLS_PER_RUN, PARAM_TRACKING_MAX_DAYS
 from ..lib.shipstation.errors import BadRequestError, MalformedResponseError, NotFoundError, ShipStationError
 from ..lib.shipstation.tracking import label_of_resource_url, parcel_tracking
+from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
 
-#: System parameter: tracking calls one run makes per account at most.
-BUDGET_PARAM = "shipstation_connector.tracking_calls_per_run"
-DEFAULT_BUDGET = 150
-#: System parameter: a label older than this many days is no longer read.
-MAX_DAYS_PARAM = "shipstation_connector.tracking_max_days"
-DEFAULT_MAX_DAYS = 30
 CRON_XMLID = "shipstation_connector.ir_cron_track_deliveries"
 TRACK_EVENT = "TRACK_EVENT_V2"
 
@@ -30,14 +26,6 @@ TRACK_EVENT = "TRACK_EVENT_V2"
 class ShipStationTracking(models.AbstractModel):
     _name = "shipstation.tracking"
     _description = "ShipStation Carrier Tracking"
-
-    @api.model
-    def _param_int(self, name, default):
-        value = self.env["ir.config_parameter"].sudo().get_param(name)
-        try:
-            return max(0, int(value)) if value not in (None, False, "") else default
-        except ValueError:
-            return default
 
     # ------------------------------------------------------------------
     # The scheduled safety net
@@ -61,7 +49,7 @@ class ShipStationTracking(models.AbstractModel):
     def _shipstation_due_parcels(self, account, limit):
         """The parcels of ``account`` to read now: live labels, not final, not too old, the
         least recently read first (never read ones before all)."""
-        since = fields.Datetime.now() - timedelta(days=self._param_int(MAX_DAYS_PARAM, DEFAULT_MAX_DAYS))
+        since = fields.Datetime.now() - timedelta(days=max(0, get_param(self.env, PARAM_TRACKING_MAX_DAYS)))
         return (
             self.env["shipstation.shipment"]
             .sudo()
@@ -86,12 +74,12 @@ class ShipStationTracking(models.AbstractModel):
     @api.model
     def _shipstation_track_account(self, account):
         """Read the due parcels of one account. :return: the number of calls made"""
-        budget = self._param_int(BUDGET_PARAM, DEFAULT_BUDGET)
+        budget = max(0, get_param(self.env, PARAM_TRACKING_CALLS_PER_RUN))
         parcels = self._shipstation_due_parcels(account, budget)
         if not parcels:
             return 0
         calls = 0
-        sync = self.env["shipstation.sync"]
+        service = self.env["shipstation.run.service"]
         with account._get_shipstation_client(max_retries=1) as client:
             for parcel in parcels:
                 calls += 1
@@ -108,7 +96,7 @@ class ShipStationTracking(models.AbstractModel):
                     _logger.warning("ShipStation tracking of account %s stopped: %s", account.name, error)
                     break
                 self._shipstation_apply_safely(parcel, answer)
-                if sync._can_commit():
+                if service._can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         return calls
 

@@ -129,12 +129,9 @@ class StockPicking(models.Model):
         return [number for number in parcels.mapped("tracking_number") if number]
 
     def _shipstation_exception_user(self):
-        """The delivery's responsible, else the first ShipStation manager of its company."""
-        if self.user_id:
-            return self.user_id
-        managers = self.env.ref("shipstation_connector.group_shipstation_manager").sudo().users
-        managers = managers.filtered(lambda u: u.active and not u.share and self.company_id in u.company_ids)
-        return managers.sorted("id")[:1] or self.env.user
+        """The delivery's responsible, else the ShipStation manager who hears about its account."""
+        account = self.shipstation_account_id or self.shipstation_shipment_ids.account_id[:1]
+        return self.user_id or account._shipstation_manager()
 
     def _shipstation_close_exception_activity(self):
         activity_type = self.env.ref(ACTIVITY_TYPE_XMLID)

@@ -15,5 +15,8 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_settings
+from . import test_cron_migration
+from . import test_upgrade
 from . import test_delivery_tracking
 from . import test_tracking_webhooks
