@@ -37,6 +37,11 @@ PARAM_RATE_LIMIT_MAX_WAIT = "shipstation_connector.rate_limit_max_wait"
 #: Calls of each rate-limit window left to the other apps on the same key.
 PARAM_RATE_LIMIT_RESERVE = "shipstation_connector.rate_limit_reserve"
 
+#: Carrier tracking: calls one run of "Track ShipStation Deliveries" makes per account at most.
+PARAM_TRACKING_CALLS_PER_RUN = "shipstation_connector.tracking_calls_per_run"
+#: Carrier tracking: a label older than this many days is no longer read.
+PARAM_TRACKING_MAX_DAYS = "shipstation_connector.tracking_max_days"
+
 DEFAULT_QUEUE_JOB_CHANNEL = "root.shipstation"
 
 #: ``{key: (type, default)}``: how each parameter is read, and its value when unset or unreadable
@@ -53,4 +58,6 @@ PARAMS = {
     PARAM_RETRY_BACKOFF: (float, None),
     PARAM_RATE_LIMIT_MAX_WAIT: (float, None),
     PARAM_RATE_LIMIT_RESERVE: (int, None),
+    PARAM_TRACKING_CALLS_PER_RUN: (int, 150),
+    PARAM_TRACKING_MAX_DAYS: (int, 30),
 }

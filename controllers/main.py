@@ -6,6 +6,10 @@ RSA-SHA256 signature, no more than five minutes old. A valid call only asks for 
 of its account (see ``shipstation.webhook``): no ShipStation call is made during the
 request, and the body's ``resource_url`` is never read, so no credential ever goes to
 an address that came with a request.
+
+One exception to "only asks": a v2 account's ``TRACK_EVENT_V2`` call, signed, carries the
+carrier's tracking in its body; it is written on the parcel its ``resource_url`` names (the
+address is only parsed), or a tracking read is scheduled (see ``shipstation.tracking``).
 """
 
 import json
@@ -16,7 +20,7 @@ from odoo import http
 from odoo.http import request
 
 from ..const import PARAM_WEBHOOK_KEYS_URL
-from ..lib.shipstation.webhooks import KeyCache, WebhookRefused, verify_v2
+from ..lib.shipstation.webhooks import V2_TRACK_EVENTS, KeyCache, WebhookRefused, verify_v2
 from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
@@ -76,5 +80,8 @@ class ShipStationWebhookController(http.Controller):
                 return _answer(503 if refused.reason == "keys_unavailable" else 401, refused.reason)
         event = payload.get("resource_type")
         event = event[:64] if isinstance(event, str) else None
+        if account.api_version == "v2" and event in V2_TRACK_EVENTS:
+            # Signed carrier tracking: applied to its parcel, or a tracking read is scheduled.
+            return _answer(200, request.env["shipstation.tracking"].sudo()._shipstation_track_call(account, payload))
         outcome = request.env["shipstation.webhook"].sudo()._shipstation_call_received(account, event)
         return _answer(200, outcome)

@@ -12,7 +12,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.shipstation.errors import ShipStationError
-from ..lib.shipstation.webhooks import V1_EVENTS, V2_EVENTS
+from ..lib.shipstation.webhooks import V1_EVENTS, V2_EVENTS, V2_TRACK_EVENTS
 from ..utils import masked
 
 _logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class ShipStationWebhook(models.Model):
 
     @api.model
     def _shipstation_events(self, account):
-        return V2_EVENTS if account.api_version == "v2" else V1_EVENTS
+        return V2_EVENTS + V2_TRACK_EVENTS if account.api_version == "v2" else V1_EVENTS
 
     @api.model
     def _shipstation_subscribe(self, account):

@@ -24,3 +24,5 @@ from . import test_reconcile_safety
 from . import test_shipped_goods
 from . import test_account_setup
 from . import test_outbox
+from . import test_delivery_tracking
+from . import test_tracking_webhooks

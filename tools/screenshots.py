@@ -11,7 +11,9 @@ account's card on *Inventory ▸ ShipStation*), ``result.png`` (the wizard's res
 ``run.png`` (that run in the run history), ``waiting.png`` (a delivery ShipStation shipped
 that waits for its goods), ``reconcile.png`` (the account's reconciliation, which
 writes nothing until a fix is asked for), ``shipping_cost.png`` and ``parcels.png`` (the
-shipping cost analyses of *Inventory ▸ Reporting ▸ ShipStation*). Chromium is driven
+shipping cost analyses of *Inventory ▸ Reporting ▸ ShipStation*); on a demo started with
+``--api v2`` it also runs *Track ShipStation Deliveries* and takes ``tracking.png`` (the
+carrier status of DEMO-014, a delivery in exception, with its parcels). Chromium is driven
 over its DevTools protocol (``websocket-client``, which Odoo's own test browser uses).
 """
 
@@ -107,6 +109,18 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def shot_tracking(browser, args, call):
+    """``tracking.png``: a delivery in exception, its carrier status and its parcels' (API v2 demo)."""
+    cron = call("ir.model.data", "check_object_reference", "shipstation_connector", "ir_cron_track_deliveries")[1]
+    call("ir.cron", "method_direct_trigger", [cron])
+    picking = call("stock.picking", "search", [("name", "=", "WH/OUT/DEMO-014")])[0]
+    browser.goto(args.odoo + "/web#model=stock.picking&id=%d&view_type=form" % picking)
+    browser.wait_for(".o_form_view div[name='shipstation_delivery_status']")
+    browser.evaluate("document.querySelector(\"a[name='shipstation_parcels']\").click()")
+    browser.wait_for("div[name='shipstation_shipment_ids'] .o_data_row")
+    browser.shot(os.path.join(args.out, "tracking.png"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--odoo", default="http://127.0.0.1:8069")
@@ -171,6 +185,8 @@ def main():
             browser.goto(args.odoo + "/web#action=shipstation_connector." + action)
             browser.wait_for(".o_pivot table")
             browser.shot(os.path.join(args.out, name))
+        if call("shipstation.account", "read", [account], ["api_version"])[0]["api_version"] == "v2":
+            shot_tracking(browser, args, call)
     finally:
         browser.close()
     return 0

@@ -172,6 +172,11 @@ class ShipStationV2Client(Transport):
         """``GET /v2/shipments/external_shipment_id/{id}``."""
         return self._get_dict("/v2/shipments/external_shipment_id/%s" % requests.utils.quote(external_id, safe=""))
 
+    def get_label_tracking(self, label_id):
+        """``GET /v2/labels/{label_id}/track``: the carrier's tracking of one label, as sent
+        (read it with :func:`~.tracking.parcel_tracking`); :class:`~.errors.NotFoundError` when none."""
+        return self._get_dict("/v2/labels/%s/track" % _path_id(label_id))
+
     def iter_labels(self, **filters):
         """Labels matching v2's filters (``GET /v2/labels``), e.g. ``shipment_id``,
         ``created_at_start``, ``label_status``."""

@@ -39,6 +39,8 @@ _logger = logging.getLogger(__name__)
 V1_EVENTS = ("SHIP_NOTIFY", "FULFILLMENT_SHIPPED")
 #: v2 events the sync needs, the same two facts.
 V2_EVENTS = ("LABEL_CREATED_V2", "FULFILLMENT_SHIPPED_V2")
+#: v2 events of the carrier tracking: their body carries the tracking as ``data``.
+V2_TRACK_EVENTS = ("TRACK_EVENT_V2",)
 SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"

@@ -10,6 +10,7 @@ from shipstation import fetch, fetch_v2
 from shipstation.client_v2 import ShipStationV2Client
 from shipstation.errors import AuthenticationError, BadRequestError, NotFoundError, RateLimitError
 from shipstation.sandbox import SandboxServer
+from shipstation.tracking import parcel_tracking
 
 V2_KEY = "v2-secret-key"
 
@@ -183,3 +184,15 @@ def test_a_duplicate_answered_in_words_as_v2_documents_is_looked_up_and_linked(v
     v2_server.store.cancel_order(first["orderId"])
     (cancelled,) = make_v2().create_orders([order])
     assert not cancelled["success"] and "cancelled" in cancelled["errorMessage"]
+
+
+def test_a_label_tracking_is_read_and_an_unknown_label_is_not_found(v2_server, make_v2, clock):
+    placed = v2_server.store.add_order(orderNumber="TRACK-1", items=[{"sku": "SS-MUG", "quantity": 1}])
+    [label] = v2_server.store.ship_order(placed["orderId"])
+    clock.advance(hours=60)
+    client = make_v2()
+    tracking = parcel_tracking(client.get_label_tracking("se-%d" % label["shipmentId"]))
+    assert (tracking.status, tracking.final) == ("delivered", True)
+    assert tracking.delivered_at == clock() - timedelta(hours=4)
+    with pytest.raises(NotFoundError):
+        client.get_label_tracking("se-1")

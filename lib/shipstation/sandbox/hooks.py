@@ -172,10 +172,11 @@ class WebhookHub:
         for event in STORE_EVENTS[kind]:
             self.fire(event, resource_url=self.resource_url(event, batch_id))
 
-    def fire(self, event, count=1, url=None, resource_url=None):
+    def fire(self, event, count=1, url=None, resource_url=None, body_data=None):
         """Queue ``count`` deliveries of ``event`` to every matching subscription, or to ``url``.
 
         :param str resource_url: the body's resource_url; default a new batch id each delivery
+        :param dict body_data: the body's ``data``, when the event carries one (``TRACK_EVENT_V2``)
         :return: how many deliveries were queued
         """
         dialect = dialect_of(event)
@@ -193,6 +194,8 @@ class WebhookHub:
                 "resource_url": resource_url or self.resource_url(event, uuid.uuid4()),
                 "resource_type": event,
             }
+            if body_data is not None:
+                body["data"] = body_data
             data = json.dumps(body).encode("utf-8")
             for target, extra in targets:
                 deliveries.put((target, event, dialect, data, extra))

@@ -16,6 +16,7 @@ from ..timeutil import PACIFIC
 from .carrier_routes import V1_ROUTES as CARRIER_ROUTES
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
+from .v2_tracking import CONTROL_ROUTES as TRACKING_ROUTES
 
 MAX_PAGE_SIZE = 500
 MAX_BATCH = 100  # createorders accepts at most 100 orders
@@ -349,6 +350,7 @@ ROUTES = [
     ("GET", r"/_sandbox/seed", lambda server, q, body: server.store.dump_seed()),
     *WEBHOOK_ROUTES,
     *CARRIER_ROUTES,
+    *TRACKING_ROUTES,
 ]
 ROUTES = [(method, re.compile(pattern + "$", re.IGNORECASE), handler) for method, pattern, handler in ROUTES]
 

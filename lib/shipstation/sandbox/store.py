@@ -43,11 +43,12 @@ from .records import (
 )
 from .shipping import ShippingMutations
 from .v2_queries import StoreV2Queries
+from .v2_tracking import StoreTracking
 
 FIRST_IDS = {"order": 100001, "shipment": 500001, "fulfillment": 900001, "item": 300001}
 
 
-class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queries):
+class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queries, StoreTracking):
     """Thread-safe in-memory ShipStation data with ShipStation's semantics.
 
     :param clock: callable returning an aware UTC datetime; stamps create/modify/void
@@ -74,6 +75,7 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
         self._next = dict(FIRST_IDS)
         self._tracking_seq = itertools.count(1000000001)
         self._batches = {}  # batch id -> (kind, record ids), what a webhook's resource_url names
+        self._tracking = {}  # shipmentId -> tracking events set on demand (see .v2_tracking)
 
     # -- events ------------------------------------------------------------------------
 

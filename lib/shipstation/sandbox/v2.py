@@ -20,7 +20,7 @@ import re
 import time
 from urllib.parse import unquote, urlencode
 
-from . import v2_records
+from . import v2_records, v2_tracking
 from .carrier_routes import V2_ROUTES as CARRIER_ROUTES
 from .hook_routes import V2_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
@@ -153,7 +153,10 @@ def list_labels(server, params, _body):
         batch_id=params.text("batch_id"),
         **params.sorting(_LABEL_SORTS),
     )
-    return _listed(server, "/v2/labels", "labels", params, server.store.v2_list_labels, kwargs)
+    listed = _listed(server, "/v2/labels", "labels", params, server.store.v2_list_labels, kwargs)
+    for label in listed["labels"]:
+        v2_tracking.with_tracking_status(server, label)
+    return listed
 
 
 def get_label(server, params, _body, raw_id):
@@ -161,7 +164,7 @@ def get_label(server, params, _body, raw_id):
     found = server.store.v2_get_label(_path_id(raw_id, "Label"))
     if found is None:
         raise not_found("Label %s was not found." % unquote(raw_id))
-    return found
+    return v2_tracking.with_tracking_status(server, found)
 
 
 def void_label(server, params, _body, raw_id):
@@ -186,6 +189,7 @@ ROUTES = [
     ("PUT", r"/v2/shipments/([^/]+)/cancel", cancel_shipment),
     ("GET", r"/v2/labels", list_labels),
     ("GET", r"/v2/labels/([^/]+)", get_label),
+    *v2_tracking.V2_ROUTES,
     ("PUT", r"/v2/labels/([^/]+)/void", void_label),
     *WEBHOOK_ROUTES,
     *CARRIER_ROUTES,
