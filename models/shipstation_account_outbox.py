@@ -4,7 +4,7 @@ from odoo import fields, models
 class ShipStationAccount(models.Model):
     """What the account sends to ShipStation after the export (see ``shipstation.outbox``)."""
 
-    _inherit = "shipstation.account"
+    _inherit = "shipstation.account"  # pylint: disable=consider-merging-classes-inherited
 
     notify_on_odoo_ship = fields.Boolean(
         string="Notify on Odoo Shipping",

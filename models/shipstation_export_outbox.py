@@ -5,7 +5,7 @@ class ShipStationExport(models.AbstractModel):
     """The export keeps the key ShipStation holds the order under: later updates re-post
     the order under that key (a v1 upsert under another key would create a second order)."""
 
-    _inherit = "shipstation.export"
+    _inherit = "shipstation.export"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _mark_exported(self, account, picking, result, report):

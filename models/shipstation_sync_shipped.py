@@ -23,7 +23,7 @@ UNRESERVED = (msg.NOTHING_RESERVED, msg.NOT_ALL_RESERVED)
 
 
 class ShipStationSync(models.AbstractModel):
-    _inherit = "shipstation.sync"
+    _inherit = "shipstation.sync"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Reserving what ShipStation shipped
