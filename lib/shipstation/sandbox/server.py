@@ -23,7 +23,7 @@ from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import v2
+from . import enforce, v2
 from .gates import AUTH_DENIED, Faults, RateLimiter, error_body
 from .hooks import WebhookHub
 from .quirks import Quirks
@@ -84,6 +84,8 @@ class SandboxServer:
     :param clock: clock of the rate limiter and of a new store (default: the store's)
     :param verbose: log one stderr line per request
     :param float webhook_timeout: seconds one webhook delivery may take
+    :param bool strict: hold every answer to the contract too, and refuse undeclared and
+        read-only request fields (see :mod:`.enforce`); departures go to :attr:`deviations`
     """
 
     def __init__(
@@ -102,6 +104,7 @@ class SandboxServer:
         rate_limit_v2=200,
         rate_window_v2=60,
         webhook_timeout=5.0,
+        strict=False,
     ):
         self.store = store if store is not None else SandboxStore(clock=clock)
         if seed is not None:
@@ -116,6 +119,9 @@ class SandboxServer:
         self._api_key_v2 = api_key_v2
         self._log, self._log_lock = [], threading.Lock()
         self._httpd = self._thread = None
+        self.strict = strict
+        #: Departures from the contract seen in strict mode: ``(version, method, path, [Deviation])``.
+        self.deviations = []
         #: Webhook subscriptions of both dialects, signing key and delivery worker.
         self.webhooks = WebhookHub(self, timeout=webhook_timeout)
         self.store.add_listener(self.webhooks.store_event)
@@ -171,6 +177,11 @@ class SandboxServer:
     def wait_webhooks(self, timeout=5):
         """Wait until every webhook delivery queued so far was made. :return: whether it was"""
         return self.webhooks.wait(timeout)
+
+    def record(self, version, method, path, deviations):
+        """Keep departures from the contract (strict mode) in :attr:`deviations`."""
+        with self._log_lock:
+            self.deviations.append((version, method, path, deviations))
 
     # -- request log ---------------------------------------------------------------------
 
@@ -235,16 +246,25 @@ class SandboxServer:
             headers = dict(headers, **fault["headers"])
             body = fault["body"] if fault["body"] is not None else error_body(fault["status"])
             return fault["status"], body, headers
-        try:
-            status, body = dispatch(self, method, path, query, raw_body)
-        except RouteError as exc:
-            status, body = exc.status, exc.body
-        except Exception as exc:  # noqa: BLE001 - any bug answers 500 like ASP.NET would
-            status, body = 500, error_body(500, "%s: %s" % (type(exc).__name__, exc))
+        refusal = None if control else enforce.request_refusal(self, "v1", method, path, query, raw_body)
+        if refusal is not None:
+            return refusal[0], refusal[1], headers
+        status, body = self._dispatch(method, path, query, raw_body)
         if fault and fault["malformed"]:
             text = json.dumps(body)
             return 200, text[: max(1, len(text) // 2)], dict(headers, **{"Content-Type": "application/json"})
+        if not control:
+            status, body = enforce.checked_answer(self, "v1", method, path, status, body)
         return status, body, headers
+
+    def _dispatch(self, method, path, query, raw_body):
+        """``(status, body)`` of the v1 route for a request."""
+        try:
+            return dispatch(self, method, path, query, raw_body)
+        except RouteError as exc:
+            return exc.status, exc.body
+        except Exception as exc:  # noqa: BLE001 - any bug answers 500 like ASP.NET would
+            return 500, error_body(500, "%s: %s" % (type(exc).__name__, exc))
 
     def _handle(self, handler):
         split = urlsplit(handler.path)

@@ -92,7 +92,7 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
 
     def _batch(self, kind, record_ids):
         """Record a batch of new labels or fulfillments and tell the listeners (lock held)."""
-        batch_id = str(uuid.uuid4())
+        batch_id = uuid.uuid4().hex[:20]  # "se-" + 20 characters: within a v2 se_id (25)
         self._batches[batch_id] = (kind, frozenset(record_ids))
         for listener in self._listeners:
             listener(kind, batch_id)
