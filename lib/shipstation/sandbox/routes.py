@@ -117,8 +117,9 @@ class Query:
 
 def _listed(server, path, name, lister, kwargs, page, size):
     """One page of a list route, as ShipStation answers it (see :mod:`.quirks`)."""
-    total, rows = lister(page=page, page_size=size, **kwargs)
     quirks = server.quirks
+    size = quirks.capped(size)
+    total, rows = lister(page=page, page_size=size, **kwargs)
     if quirks.repeat_last_record and page > 1 and rows:
         _total, previous = lister(page=page - 1, page_size=size, **kwargs)
         rows = previous[-1:] + rows

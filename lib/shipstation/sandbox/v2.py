@@ -39,8 +39,10 @@ def is_v2(path):
 def _listed(server, path, key, params, lister, kwargs):
     """One page of a list route, with ``total``, ``pages`` and ``links``."""
     page, size = params.paging()
+    size = server.quirks.capped(size)
     total, rows = lister(page=page, page_size=size, **kwargs)
-    pages = math.ceil(total / size)
+    # At least 1: the published list_shipments_response_body says pages >= 1, also for no shipment.
+    pages = max(1, math.ceil(total / size))
 
     def link(number):
         query = dict(params.raw, page=str(number), page_size=str(size))
