@@ -12,3 +12,4 @@ from . import shipstation_webhook
 from . import shipstation_webhook_call
 from . import stock_move
 from . import stock_picking
+from . import stock_picking_retry

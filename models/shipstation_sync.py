@@ -256,7 +256,7 @@ class ShipStationSync(models.AbstractModel):
         client = None
         try:
             client = account_sudo._get_shipstation_client(**(client_options or {}))
-            snapshots, fetch_targets = targets._shipstation_snapshots()
+            snapshots, fetch_targets = targets._shipstation_retry_plan(*targets._shipstation_snapshots())
             facts = self._fetch(account_sudo, client, fetch_targets, pickings is None, since)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))
@@ -554,7 +554,7 @@ class ShipStationSync(models.AbstractModel):
                 report.left += len(chunk)
                 return {picking.id for picking, _decision in chunk}
             if len(chunk) == 1:
-                return self._apply_chunk_failed(chunk[0][0], error, report)
+                return self._apply_chunk_failed(chunk[0][0], error, report, account, chunk[0][1], started_at)
             half = (len(chunk) + 1) // 2
             return self._apply_chunk(account, chunk[:half], report, started_at, whole=False) | self._apply_chunk(
                 account, chunk[half:], report, started_at, whole=False
@@ -564,11 +564,12 @@ class ShipStationSync(models.AbstractModel):
         return set()
 
     @api.model
-    def _apply_chunk_failed(self, picking, error, report):
-        # The savepoint undid this delivery's writes; record why, then go on.
+    def _apply_chunk_failed(self, picking, error, report, account, decision, started_at):  # noqa: PLR0913
+        # The savepoint undid this delivery's writes; record what was read and why it failed
+        # (it is retried from that record once its Odoo side changes), then go on.
         _logger.exception("ShipStation sync of %s failed", picking.name)
         message = msg.message(msg.SYNC_FAILED, error=self._error_text(error))
-        picking._shipstation_record_failure(message)
+        picking._shipstation_record_read_failure(account, decision, message, started_at)
         report.failed += 1
         report.failures.append((picking.name, message))
         report.add_line(picking.id, "failed", message)

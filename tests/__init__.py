@@ -15,3 +15,4 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_sync_retries
