@@ -1,3 +1,4 @@
+import logging
 from dataclasses import replace
 
 from markupsafe import escape
@@ -6,6 +7,8 @@ from odoo import fields, models
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.messages import Message
+
+_logger = logging.getLogger(__name__)
 
 
 class StockPicking(models.Model):
@@ -18,7 +21,8 @@ class StockPicking(models.Model):
     Odoo side changed since first.
     """
 
-    _inherit = "stock.picking"
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
+    _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
 
     shipstation_failed_at = fields.Datetime(
         string="ShipStation Sync Failed At",
@@ -50,7 +54,8 @@ class StockPicking(models.Model):
                 if new_parcels:
                     self.env["shipstation.shipment"].sudo().create(new_parcels)
         except Exception:  # pylint: disable=broad-except
-            pass  # the failure below is recorded all the same
+            # The failure below is recorded all the same; the next read writes what it says.
+            _logger.exception("ShipStation sync of %s: what ShipStation said could not be kept", self.name)
         vals = dict(self._shipstation_message_values(message), shipstation_sync_state="failed")
         # The transaction's time, as write_date: a move written in a later transaction is newer.
         self.write(dict(vals, shipstation_failed_at=self.env.cr.now()))

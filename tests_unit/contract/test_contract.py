@@ -167,6 +167,10 @@ def test_every_v2_call_conforms(server):
     assert all(r["success"] for r in results), results
     stored = server.store.get_order(results[0]["orderId"])
     assert stored["shipTo"]["phone"] == "+1 512 555 0100"
+    # The weight reaches ShipStation as the package's (v2 computes total_weight from it).
+    assert (stored["weight"]["value"], stored["weight"]["units"]) == (700.0, "grams")
+    shown = client.get_shipment("se-%d" % results[0]["orderId"])
+    assert shown["total_weight"] == {"value": 700.0, "unit": "gram"}
     hook = client.subscribe_webhook("https://odoo.example.com/shipstation/webhook/t", "LABEL_CREATED_V2")
     assert [h.id for h in client.list_webhooks()] == [hook.id]
     client.unsubscribe_webhook(hook.id)

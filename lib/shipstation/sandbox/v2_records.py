@@ -275,6 +275,22 @@ def _item_v1(item):
     }
 
 
+_V1_UNITS = {"ounce": ("ounces", 1.0), "pound": ("pounds", 1.0), "gram": ("grams", 1.0), "kilogram": ("grams", 1000.0)}
+
+
+def _packages_weight(packages):
+    """The v1 weight of a new shipment's packages (their weights summed), or None without any."""
+    weights = [p.get("weight") for p in packages or () if isinstance(p, dict) and isinstance(p.get("weight"), dict)]
+    if not weights:
+        return None
+    units = {_V1_UNITS.get(w.get("unit"), ("ounces", 1.0))[0] for w in weights}
+    if len(units) > 1:  # mixed units: in ounces
+        to_ounces = {"ounce": 1.0, "pound": 16.0, "gram": 0.035274, "kilogram": 35.274}
+        return {"value": sum(w["value"] * to_ounces.get(w.get("unit"), 1.0) for w in weights), "units": "ounces"}
+    unit, factor = _V1_UNITS.get(weights[0].get("unit"), ("ounces", 1.0))
+    return {"value": sum(w["value"] * factor for w in weights), "units": unit}
+
+
 def shipment_fields(item):
     """v1 order fields (for the store's ``_build_order``) from one ``create_shipment_request``.
 
@@ -311,6 +327,7 @@ def shipment_fields(item):
         if number_id is not None:
             advanced[v1_field] = number_id
     fields = {
+        "weight": _packages_weight(item.get("packages")),
         "orderNumber": str(number),
         "orderKey": external_id(key) or None,
         "orderStatus": "awaiting_shipment",
