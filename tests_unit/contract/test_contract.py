@@ -243,3 +243,24 @@ def test_strict_mode_fails_an_answer_that_departs_from_the_contract(server):
     [(version, method, path, deviations)] = server.deviations
     assert (version, method, path) == ("v1", "GET", "/shipments")
     assert "answer.shipments.0.shipmentItems.0.productId" in {d.where for d in deviations}
+
+
+def test_every_answer_over_the_demo_seed_conforms_on_both_versions():
+    """The demo seed (31 orders in every state) read through every list and record, v1 and v2,
+    in strict mode: any answer departing from the contract would be a 500."""
+    from shipstation.sandbox import DEMO_SEED_PATH  # noqa: PLC0415 - beside the fixtures above
+
+    with SandboxServer(api_key="key", api_secret="secret", api_key_v2=V2_KEY, seed=DEMO_SEED_PATH, strict=True) as srv:
+        v1 = ShipStationClient("key", "secret", srv.url, page_size=7, max_retries=0)
+        orders = v1.list_orders()
+        assert len(orders) >= 31
+        assert v1.list_shipments(includeShipmentItems=True) and v1.list_fulfillments()
+        for order in orders[:5]:
+            v1.get_order(order["orderId"])
+        v2 = ShipStationV2Client(V2_KEY, srv.url, page_size=7, max_retries=0)
+        shipments = list(v2.iter_shipments())
+        assert len(shipments) == len(orders)
+        assert list(v2.iter_labels())
+        for shipment in shipments[:5]:
+            v2.get_shipment(shipment["shipment_id"])
+        assert srv.deviations == []

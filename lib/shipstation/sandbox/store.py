@@ -193,6 +193,12 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
     def _add_shipment(self, data):
         shipment = shipment_defaults()
         shipment.update(data)
+        if isinstance(shipment.get("shipmentItems"), list):
+            # ShipStation's items carry every field of its model (null when empty), productId included.
+            shipment["shipmentItems"] = [
+                {**item_defaults(shipment.get("createDate")), **item} if isinstance(item, dict) else item
+                for item in shipment["shipmentItems"]
+            ]
         wanted = data.get("shipmentId")
         if wanted and int(wanted) in self._shipments:
             raise ValueError("shipmentId %s already exists" % wanted)

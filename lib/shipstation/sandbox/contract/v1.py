@@ -314,6 +314,8 @@ ENDPOINTS = {
                 "storeId": {"type": "integer"},
                 "sortBy": {"enum": ["OrderDate", "ModifyDate", "CreateDate"]},
                 "sortDir": {"enum": ["ASC", "DESC"]},
+                # The resource_url of an ORDER_NOTIFY webhook (v1 webhook docs) names its import.
+                "importBatch": STRING,
             }
         ),
         "responses": dict(ERRORS, **{"200": _page_of("orders", "order_answer")}),
@@ -378,6 +380,8 @@ ENDPOINTS = {
                 "includeShipmentItems": {"type": "boolean"},
                 "sortBy": {"enum": ["ShipDate", "CreateDate"]},
                 "sortDir": {"enum": ["ASC", "DESC"]},
+                # The resource_url of a SHIP_NOTIFY webhook (v1 webhook docs) names its batch.
+                "batchId": STRING,
             }
         ),
         "responses": dict(ERRORS, **{"200": _page_of("shipments", "shipment_answer")}),
@@ -403,6 +407,7 @@ ENDPOINTS = {
                 "shipDateEnd": STRING,
                 "sortBy": {"enum": ["ShipDate", "CreateDate"]},
                 "sortDir": {"enum": ["ASC", "DESC"]},
+                "batchId": STRING,  # a FULFILLMENT_SHIPPED webhook's resource_url
             }
         ),
         "responses": dict(ERRORS, **{"200": _page_of("fulfillments", "fulfillment_answer")}),
