@@ -472,3 +472,7 @@ def test_a_failure_in_odoo_is_planned_again_from_what_its_read_recorded_once_odo
     (retried,) = plan([replace(recorded, retry_recorded=True)], facts())
     assert (retried.action, retried.quantities, retried.state) == (v.VALIDATE, {"MUG": 2.0}, v.SYNCED)
     assert retried.tracking_ref == "1Z1" and not retried.seen
+    # Nothing recorded (the read's writing failed too): nothing to plan from, the failure stands.
+    bare = replace(first, sync_state=v.FAILED, sync_message=failure, retry_recorded=True)
+    (unknown,) = plan([bare], facts())
+    assert unknown.action == v.NOTHING

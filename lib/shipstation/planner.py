@@ -104,9 +104,9 @@ class _PickingPlan(PickingContext):
             if snap.origin and normalize(snap.origin) != normalize(snap.name):
                 return self._fail(msg.message(msg.NO_ORDER_NUMBERED_EITHER, number=snap.name, origin=snap.origin))
             return self._fail(msg.message(msg.NO_ORDER_NUMBERED, number=snap.name))
-        if not seen and snap.sync_state == FAILED and not snap.retry_recorded:
+        if not seen and snap.sync_state == FAILED and not (snap.retry_recorded and snap.order_status):
             # Not read again in this run: the failure stands until its order is (a failure in
-            # Odoo is planned again from what its read recorded once its Odoo side changed).
+            # Odoo is planned again from what its read recorded, once its Odoo side changed).
             return self._decision(NOTHING, snap.parcels)
         if self.index.is_missing(snap.order_id) and not self.survivor_id:
             return self._fail(msg.message(msg.ORDER_MISSING, order_id=self.index.ref(snap.order_id), name=snap.name))
