@@ -2,11 +2,12 @@
     "name": "ShipStation Connector",
     "summary": "Bring ShipStation tracking, shipping costs and shipped or cancelled "
     "statuses back into Odoo delivery orders, and export deliveries to ShipStation",
-    "version": "17.0.1.5.0",
+    "version": "17.0.1.6.0",
     "category": "Inventory/Delivery",
     "website": "https://github.com/shipstation-connector/shipstation_connector",
     "author": "ShipStation Connector contributors",
     "license": "LGPL-3",
+    "maintainers": ["shipstation-connector"],
     "depends": ["stock_delivery", "mail"],
     "external_dependencies": {"python": ["requests", "python-dateutil", "cryptography"]},
     "data": [
@@ -28,6 +29,12 @@
     "assets": {
         "web.assets_tests": ["shipstation_connector/static/src/tests/tours/*.js"],
     },
+    "images": [
+        "static/description/screenshots/card.png",
+        "static/description/screenshots/result.png",
+        "static/description/screenshots/run.png",
+    ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

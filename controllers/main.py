@@ -15,14 +15,14 @@ import threading
 from odoo import http
 from odoo.http import request
 
-from ..lib.shipstation.webhooks import DEFAULT_KEYS_URL, KeyCache, WebhookRefused, verify_v2
+from ..const import PARAM_WEBHOOK_KEYS_URL
+from ..lib.shipstation.webhooks import KeyCache, WebhookRefused, verify_v2
+from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
 
 #: Largest body accepted; ShipStation's are a few hundred bytes.
 MAX_BODY = 64 * 1024
-#: System parameter: where ShipStation publishes the public keys of its v2 webhook signatures.
-KEYS_URL_PARAM = "shipstation_connector.webhook_keys_url"
 
 _key_caches = {}
 _key_caches_lock = threading.Lock()
@@ -69,9 +69,8 @@ class ShipStationWebhookController(http.Controller):
             _logger.warning("ShipStation webhook for account %s refused: the body is not a JSON object", account.name)
             return _answer(400, "not a JSON object")
         if account.api_version == "v2":
-            params = request.env["ir.config_parameter"].sudo()
             try:
-                verify_v2(httprequest.headers, body, key_cache(params.get_param(KEYS_URL_PARAM) or DEFAULT_KEYS_URL))
+                verify_v2(httprequest.headers, body, key_cache(get_param(request.env, PARAM_WEBHOOK_KEYS_URL)))
             except WebhookRefused as refused:
                 _logger.warning("ShipStation webhook for account %s refused: %s", account.name, refused)
                 return _answer(503 if refused.reason == "keys_unavailable" else 401, refused.reason)

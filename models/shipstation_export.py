@@ -1,12 +1,8 @@
 """Export delivery orders to ShipStation (bulk, idempotent), for the Operations
 wizard, the "Export to ShipStation" button and the scheduled action."""
 
-import contextlib
 import logging
 import time
-from datetime import timezone
-
-from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -14,22 +10,33 @@ from odoo.exceptions import UserError
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation.client import CREATE_ORDERS_BATCH
 from ..lib.shipstation.errors import TRANSIENT_ERRORS, BadRequestError, ShipStationError
-from ..lib.shipstation.prices import split_price
 from ..lib.shipstation.report import ExportReport
-from ..texts import render, report_text
+from ..texts import report_text
 
 _logger = logging.getLogger(__name__)
 
 EXPORTABLE_STATES = ("waiting", "confirmed", "assigned")
 
 
-def _aware(value):
-    return value.replace(tzinfo=timezone.utc) if value else None
-
-
 class ShipStationExport(models.AbstractModel):
     _name = "shipstation.export"
+    _inherit = "shipstation.run.service"
     _description = "ShipStation Delivery Export"
+
+    # ------------------------------------------------------------
+    # ENTRY POINTS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_export_delivery_orders(self):
+        """Scheduled action: export the deliveries of every active account whose Auto Export
+        toggle is on; with queue_job, one job per account, as for the import."""
+        accounts = self.env["shipstation.account"].search([("auto_export_delivery_orders", "=", True)])
+        jobs = self.env["shipstation.job"]
+        if jobs._shipstation_queue_enabled():
+            jobs._enqueue_export(accounts, "scheduled")
+            return
+        self._export_accounts(accounts, commit=True)
 
     @api.model
     def _export_accounts(self, accounts, commit=False, trigger=None):
@@ -42,14 +49,8 @@ class ShipStationExport(models.AbstractModel):
             ``scheduled`` when committing, else ``manual``
         :return: list of :class:`ExportReport`
         """
-        trigger = trigger or ("scheduled" if commit else "manual")
-        reports = []
-        for account in accounts:
-            reports.append(self._export_guarded(account, commit, trigger))
-            if commit and self.env["shipstation.sync"]._can_commit():
-                # Each account's marks stand on their own: a later account's error keeps them.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return reports
+        trigger = self._trigger_of(trigger, commit)
+        return self._run_accounts(accounts, commit, lambda account: self._export_guarded(account, commit, trigger))
 
     @api.model
     def _export_guarded(self, account, commit, trigger="manual"):
@@ -59,22 +60,20 @@ class ShipStationExport(models.AbstractModel):
         outlive a commit), by rolling back to the last commit; the run is then kept with
         the error.
         """
-        committing = commit and self.env["shipstation.sync"]._can_commit()
-        started, started_at = time.monotonic(), fields.Datetime.now()
-        try:
-            with contextlib.nullcontext() if committing else self.env.cr.savepoint():
-                return self._export(account, self._candidates(account), commit=commit, trigger=trigger)
-        except Exception as error:  # pylint: disable=broad-except
-            if committing:
-                self.env.cr.rollback()
-                self.env["shipstation.job"]._keep_job_lock()
+
+        def on_error(error):
             _logger.exception("ShipStation export of account %s failed unexpectedly", account.sudo().name)
             report = ExportReport(account=account.sudo().name)
             report.error = msg.message(msg.ACCOUNT_UNEXPECTED, error="%s: %s" % (type(error).__name__, error))
-            report.seconds = time.monotonic() - started
-            runs = self.env["shipstation.sync.run"].with_context(lang=account._company_lang())
-            runs._shipstation_record(account, report, trigger, started_at, "export")
             return report
+
+        return self._run_guarded(
+            account,
+            commit and self._can_commit(),
+            lambda: self._export(account, self._candidates(account), commit=commit, trigger=trigger),
+            on_error,
+            (trigger, "export"),
+        )
 
     @api.model
     def _export_pickings(self, pickings):
@@ -115,6 +114,10 @@ class ShipStationExport(models.AbstractModel):
                 raise UserError(_("No ShipStation account for the company of %s.", picking.name))
             groups[account] = groups.get(account, pickings.browse()) | picking
         return groups
+
+    # ------------------------------------------------------------
+    # ONE ACCOUNT
+    # ------------------------------------------------------------
 
     @api.model
     def _candidates(self, account):
@@ -184,9 +187,8 @@ class ShipStationExport(models.AbstractModel):
                 items = list(payloads.items())
                 for start in range(0, len(items), CREATE_ORDERS_BATCH):
                     self._send_batch(account_sudo, client, items[start : start + CREATE_ORDERS_BATCH], report)
-                    if commit and self.env["shipstation.sync"]._can_commit():
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
-                        self.env["shipstation.job"]._keep_job_lock()
+                    if commit:
+                        self._commit()
             report.api_calls = client.call_count
 
     @api.model
@@ -217,27 +219,7 @@ class ShipStationExport(models.AbstractModel):
 
     @api.model
     def _mark_exported(self, account, picking, result, report):
-        picking.write(
-            {
-                "is_exported_to_shipstation": True,
-                "shipstation_account_id": account.id,
-                "shipstation_order_id": account._shipstation_ref(result["orderId"]),
-                "shipstation_order_status": "awaiting_shipment",
-                "shipstation_sync_state": False,
-                "shipstation_sync_message": False,
-                "shipstation_sync_code": False,
-                "shipstation_missing_count": 0,
-            }
-        )
-        picking._message_log(
-            body=escape(
-                _(
-                    "Exported to ShipStation (%(account)s) as order %(order)s.",
-                    account=account.name,
-                    order=account._shipstation_ref(result["orderId"]),
-                )
-            )
-        )
+        picking._shipstation_mark_exported(account, result["orderId"])
         report.exported += 1
         report.add_line(picking.id, "exported")
 
@@ -247,160 +229,4 @@ class ShipStationExport(models.AbstractModel):
         report.failed += 1
         report.failures.append((picking.name, message))
         report.add_line(picking.id, "failed", message)
-        vals = picking._shipstation_message_values(message)
-        if picking.shipstation_sync_state != "failed" or picking.shipstation_sync_code != vals["shipstation_sync_code"]:
-            picking.write(dict(vals, shipstation_sync_state="failed"))
-            text = render(message, self.env.lang)
-            picking._message_log(body=escape(_("Not exported to ShipStation: %s", text)))
-
-    # ------------------------------------------------------------------
-    # The order ShipStation receives
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _check(self, picking):
-        """What must be fixed before ``picking`` can go to ShipStation (a Message), or None."""
-        partner = picking.partner_id
-        if not partner:
-            return msg.message(msg.EXPORT_NO_ADDRESS)
-        if not (partner.street and partner.city):
-            return msg.message(msg.EXPORT_NO_STREET, partner=partner.display_name)
-        if not partner.country_id:
-            return msg.message(msg.EXPORT_NO_COUNTRY, partner=partner.display_name)
-        moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
-        no_code = moves.product_id.filtered(lambda p: not p.default_code)
-        if no_code:
-            return msg.message(msg.EXPORT_NO_SKU, products=no_code.mapped("display_name"))
-        if not moves or any(m.product_uom_qty <= 0 for m in moves):
-            return msg.message(msg.EXPORT_ZERO_QUANTITY)
-        fractional = moves.filtered(lambda m: m.product_qty != int(m.product_qty))
-        if fractional:
-            return msg.message(msg.EXPORT_FRACTIONAL, products=fractional.product_id.mapped("display_name"))
-        return None
-
-    @api.model
-    def _weight(self, value):
-        """ShipStation weight of ``value`` in the database's weight unit (kg or lb)."""
-        uom = self.env["product.template"]._get_weight_uom_id_from_ir_config_parameter()
-        if uom == self.env.ref("uom.product_uom_lb", raise_if_not_found=False):
-            return {"value": round(value, 3), "units": "pounds"}
-        kilograms = uom._compute_quantity(value, self.env.ref("uom.product_uom_kgm"))
-        return {"value": round(kilograms * 1000, 1), "units": "grams"}
-
-    @api.model
-    def _order_key(self, picking):
-        """Stable key, unique per database and delivery: re-sending updates the same order."""
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
-        return "odoo-%s-%s" % (uuid, picking.id)
-
-    @api.model
-    def _address(self, partner):
-        return {
-            "name": partner.name or partner.display_name,
-            # False (a person of no company) is not a string: ShipStation's model wants text or null.
-            "company": partner.commercial_company_name or None
-            if partner.commercial_company_name != partner.name
-            else None,
-            "street1": partner.street or "",
-            "street2": partner.street2 or None,
-            "city": partner.city or "",
-            "state": partner.state_id.code or None,
-            "postalCode": partner.zip or "",
-            "country": partner.country_id.code or "",
-            "phone": partner.phone or partner.mobile or None,
-            "residential": not partner.is_company,
-        }
-
-    @api.model
-    def _prepare_items(self, picking):
-        items = []
-        moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
-        kits, explosions, kit_lines = moves._shipstation_kits(), {}, {}
-        for move in moves:
-            product = move.product_id
-            item = {
-                "lineItemKey": str(move.id),
-                "sku": product.default_code,
-                "name": product.display_name,
-                "quantity": int(move.product_qty),
-                "weight": self._weight(product.weight),
-            }
-            if move.id in kits:
-                kit, per_kit = kits[move.id]
-                if (kit, move.company_id) not in explosions:
-                    explosions[kit, move.company_id] = move._shipstation_explode(kit, move.company_id)
-                components = explosions[kit, move.company_id]
-                item["unitPrice"] = self._kit_component_price(move, kit, per_kit, components)
-                item["options"] = [{"name": _("Kit"), "value": kit.display_name}]
-                sale_line = move.sale_line_id.id if "sale_line_id" in move._fields else False
-                kit_lines.setdefault((kit.id, sale_line), []).append(item)
-            else:
-                item["unitPrice"] = round(self._unit_price(move, product), 2)
-            items.append(item)
-        for lines in kit_lines.values():
-            # Each component rounded on its own could miss the kit's price by a cent or two.
-            prices = split_price([(item["unitPrice"], item["quantity"]) for item in lines])
-            for item, price in zip(lines, prices):
-                item["unitPrice"] = price
-        return items
-
-    @api.model
-    def _unit_price(self, move, product):
-        """Price of one unit of ``product`` (in its own unit, as quantities go) on ``move``'s sale."""
-        sale_line = move.sale_line_id if "sale_line_id" in move._fields else False
-        if sale_line:
-            return sale_line.product_uom._compute_price(sale_line.price_unit, product.uom_id)
-        return product.lst_price
-
-    @api.model
-    def _kit_component_price(self, move, kit, per_kit, components):
-        """A kit component's share of the kit's price, per component unit.
-
-        The warehouse picks the components, so the order lists them; their prices split the
-        kit's sale price by the components' cost (by quantity when they have none), so the
-        order's value (customs, insurance) is the sale's.
-
-        :param dict components: the kit's explosion (``stock.move._shipstation_explode``)
-        """
-        own = components.get(move.bom_line_id.id)
-        if not own:
-            return 0.0
-        costs = {line: product.standard_price * qty for line, (product, qty) in components.items()}
-        total = sum(costs.values())
-        if total > 0:
-            share = costs[move.bom_line_id.id] / total
-        else:
-            share = own[1] / sum(qty for _product, qty in components.values())
-        return self._unit_price(move, kit) * share / per_kit
-
-    @api.model
-    def _prepare_order(self, account, picking):
-        """The ShipStation order for ``picking`` (``POST /orders/createorder`` shape)."""
-        partner = picking.partner_id
-        sale = picking.sale_id if "sale_id" in picking._fields else False
-        bill_to = sale.partner_invoice_id if sale else partner.commercial_partner_id
-        weight = picking.shipping_weight or picking.weight
-        order = {
-            "orderNumber": picking.name,
-            "orderKey": self._order_key(picking),
-            "orderDate": _aware(sale.date_order if sale else picking.create_date),
-            "paymentDate": _aware(sale.date_order if sale else picking.create_date),
-            "shipByDate": _aware(picking.date_deadline or picking.scheduled_date),
-            "orderStatus": "awaiting_shipment",
-            "customerUsername": partner.email or partner.display_name,
-            "customerEmail": partner.email or None,
-            "billTo": self._address(bill_to),
-            "shipTo": self._address(partner),
-            "items": self._prepare_items(picking),
-            "weight": self._weight(weight),
-            "internalNotes": picking.note and str(picking.note) or None,
-            "advancedOptions": {
-                "storeId": account.store_id or None,
-                "customField1": picking.origin or None,
-                "source": "odoo",
-            },
-        }
-        mapping = account.carrier_mapping_ids.filtered(lambda m: m.carrier_id == picking.carrier_id)[:1]
-        if picking.carrier_id and mapping:
-            order.update(carrierCode=mapping.carrier_code, serviceCode=mapping.service_code or None)
-        return order
+        picking._shipstation_mark_export_failed(message)

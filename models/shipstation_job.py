@@ -20,23 +20,16 @@ sync service, so the rules of the sync hold unchanged. What differs:
 
 import logging
 import math
-import time
 
 from odoo import _, api, models
-from odoo.tools import str2bool
 
+from ..const import PARAM_QUEUE_JOB_CHANNEL, PARAM_USE_QUEUE_JOB
 from ..lib.shipstation import messages as msg
 from ..texts import render, report_text
+from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
 
-#: System parameter: "False" keeps the scheduled actions in-process even with queue_job installed.
-USE_PARAM = "shipstation_connector.use_queue_job"
-#: System parameter: the queue_job channel of the jobs.
-CHANNEL_PARAM = "shipstation_connector.queue_job_channel"
-DEFAULT_CHANNEL = "root.shipstation"
-#: System parameter: seconds a sync job applies before it hands the rest to its next job.
-BUDGET_PARAM = "shipstation_connector.job_time_budget"
 #: Seconds before a job that found its account busy tries again.
 BUSY_RETRY = 60
 #: Back-off of an error that said no wait: BACKOFF * 2 ** retries, at most MAX_BACKOFF seconds.
@@ -48,20 +41,20 @@ class ShipStationJob(models.AbstractModel):
     _name = "shipstation.job"
     _description = "ShipStation Queue Jobs"
 
-    # ------------------------------------------------------------------
-    # Enqueueing
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # ENQUEUEING
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_queue_enabled(self):
         """Whether the scheduled actions enqueue jobs: queue_job is installed and not switched off."""
         if "queue.job" not in self.env or not hasattr(self, "with_delay"):
             return False
-        return str2bool(self.env["ir.config_parameter"].sudo().get_param(USE_PARAM) or "True", True)
+        return get_param(self.env, PARAM_USE_QUEUE_JOB)
 
     @api.model
     def _shipstation_channel(self):
-        return self.env["ir.config_parameter"].sudo().get_param(CHANNEL_PARAM) or DEFAULT_CHANNEL
+        return get_param(self.env, PARAM_QUEUE_JOB_CHANNEL)
 
     @api.model
     def _identity_key(self, operation, account):
@@ -92,9 +85,9 @@ class ShipStationJob(models.AbstractModel):
                 description=_("ShipStation: export delivery orders of %s", account.name),
             )._job_export_account(account.id, trigger)
 
-    # ------------------------------------------------------------------
-    # The jobs
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # THE JOBS
+    # ------------------------------------------------------------
 
     @api.model
     def _job_sync_account(self, account_id, trigger="scheduled"):
@@ -107,11 +100,10 @@ class ShipStationJob(models.AbstractModel):
         account = self._job_account(account_id)
         if not account:
             return _("The ShipStation account no longer exists or is archived: nothing to sync.")
-        sync = self.env["shipstation.sync"]
-        if not sync._lock_account(account.sudo()):
+        if not self.env["shipstation.run.service"]._lock_account(account.sudo()):
             raise self._retryable(render(msg.message(msg.ACCOUNT_BUSY), self.env.lang), BUSY_RETRY, ignore_retry=True)
-        deadline = self._job_deadline()
-        report = sync._sync_account_guarded(account, True, deadline, trigger)
+        deadline = self.env["shipstation.run.service"]._job_deadline()
+        report = self.env["shipstation.sync"]._sync_account_guarded(account, True, deadline, trigger)
         self._retry_if_transient(report)
         if report.left:
             # The next job plans again over what is left, as a re-triggered scheduled run would.
@@ -133,9 +125,9 @@ class ShipStationJob(models.AbstractModel):
         self._retry_if_transient(report)
         return report_text(report, self.env.lang)
 
-    # ------------------------------------------------------------------
-    # Helpers
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # HELPERS
+    # ------------------------------------------------------------
 
     @api.model
     def _job_account(self, account_id):
@@ -143,33 +135,11 @@ class ShipStationJob(models.AbstractModel):
         return account if account.active else account.browse()
 
     @api.model
-    def _job_deadline(self):
-        """When a sync job stops applying: :data:`BUDGET_PARAM` seconds from now, else 70 % of
-        the HTTP worker's real-time limit (queue_job runs jobs in HTTP workers)."""
-        budget = self.env["ir.config_parameter"].sudo().get_param(BUDGET_PARAM)
-        if budget:
-            return time.monotonic() + float(budget)
-        return self.env["shipstation.sync"]._deadline(False)
-
-    @api.model
-    def _keep_job_lock(self):
-        """After a commit inside a job, lock the running job's row again, as queue_job did when it
-        started it: a commit releases that lock, and queue_job's runner requeues a started job whose
-        lock is free as dead, while it still runs. Nothing outside a job."""
-        uuid = self.env.context.get("job_uuid")
-        if uuid and "queue.job.lock" in self.env:
-            self.env.cr.execute(
-                "SELECT 1 FROM queue_job_lock WHERE queue_job_id IN"
-                " (SELECT id FROM queue_job WHERE uuid = %s AND state = 'started') FOR UPDATE",
-                [uuid],
-            )
-
-    @api.model
     def _retry_if_transient(self, report):
         """Keep the run, then ask queue_job to run the job again later, when the run's error may pass."""
         if not report.transient:
             return
-        if self.env["shipstation.sync"]._can_commit():
+        if self.env["shipstation.run.service"]._can_commit():
             # The run and the account's summary stand: queue_job rolls back what a retried job did.
             self.env.cr.commit()  # pylint: disable=invalid-commit
         seconds = math.ceil(report.retry_after) if report.retry_after else self._backoff()

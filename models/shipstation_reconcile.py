@@ -19,21 +19,20 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..const import GROUP_USER, IN_TRANSIT_STATES, PARAM_RECONCILE_GRACE_HOURS
 from ..lib.shipstation import fetch, fetch_v2
 from ..lib.shipstation import reconcile as rec
 from ..lib.shipstation.errors import ShipStationError
 from ..lib.shipstation.records_v2 import settle_statuses
 from ..lib.shipstation.values import int_or_none
 from ..texts import render
-from .shipstation_account import IN_TRANSIT_STATES
+from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
 
 #: Deliveries whose order the window does not show that one reconciliation reads by id
 #: (as many as a sync reads again); the others are reported as not seen.
 READ_BY_ID = fetch.RETRY_FAILED
-GRACE_PARAM = "shipstation_connector.reconcile_grace_hours"
-USER_GROUP = "shipstation_connector.group_shipstation_user"
 DELIVERY_FIELDS = [
     "name",
     "state",
@@ -58,9 +57,9 @@ class ShipStationReconcile(models.AbstractModel):
     _name = "shipstation.reconcile"
     _description = "ShipStation Reconciliation"
 
-    # ------------------------------------------------------------------
-    # Reading
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # READING
+    # ------------------------------------------------------------
 
     @api.model
     def _considered(self, account, days):
@@ -174,11 +173,7 @@ class ShipStationReconcile(models.AbstractModel):
 
     @api.model
     def _grace(self):
-        hours = self.env["ir.config_parameter"].sudo().get_param(GRACE_PARAM, "24")
-        try:
-            return timedelta(hours=float(hours))
-        except ValueError:
-            return rec.DEFAULT_GRACE
+        return timedelta(hours=get_param(self.env, PARAM_RECONCILE_GRACE_HOURS))
 
     @api.model
     def _reconcile(self, account, days):
@@ -198,13 +193,13 @@ class ShipStationReconcile(models.AbstractModel):
         result.update(findings=findings, api_calls=calls, facts=facts, deliveries=deliveries)
         return result
 
-    # ------------------------------------------------------------------
-    # Fixes
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # FIXES
+    # ------------------------------------------------------------
 
     @api.model
     def _check_rights(self):
-        if not self.env.user.has_group(USER_GROUP):
+        if not self.env.user.has_group(GROUP_USER):
             raise AccessError(_("Only ShipStation users can reconcile deliveries with ShipStation."))
 
     @api.model
@@ -245,9 +240,9 @@ class ShipStationReconcile(models.AbstractModel):
             notes=[],
         )
         new_parcels = picking._shipstation_write_decision(account_sudo, decision, fields.Datetime.now())
-        if new_parcels:
-            self.env["shipstation.shipment"].sudo().create(new_parcels)
-        self._refresh_parcels(picking, decision)
+        Shipment = self.env["shipstation.shipment"]
+        Shipment._shipstation_create_parcels(new_parcels)
+        Shipment._shipstation_refresh_parcels(picking, decision)
         message = _(
             "Tracking and cost filled in from ShipStation by a reconciliation (the delivery stays done): "
             "tracking %(tracking)s, cost %(cost)s.",
@@ -257,23 +252,6 @@ class ShipStationReconcile(models.AbstractModel):
         notes = [message] + [render(note, picking.env.lang) for note in decision.notes]
         picking._message_log(body=Markup("<br/>").join(escape(note) for note in notes))
         return message
-
-    @api.model
-    def _refresh_parcels(self, picking, decision):
-        """Give the recorded parcels ShipStation's cost and tracking number now (the sync keeps
-        a parcel as first read; a fill takes what ShipStation says since)."""
-        fetched = {parcel.key: parcel for parcel in decision.parcels}
-        for record in picking.sudo().shipstation_shipment_ids:
-            parcel = fetched.get((record.kind, record.shipstation_id))
-            if parcel is None:
-                continue
-            vals = {
-                "shipment_cost": parcel.cost,
-                "insurance_cost": parcel.insurance_cost,
-                "tracking_number": parcel.tracking_number,
-            }
-            if any(record[name] != value for name, value in vals.items()):
-                record.write(vals)
 
     @api.model
     def _fix_sync(self, account, pickings):

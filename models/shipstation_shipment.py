@@ -38,6 +38,17 @@ class ShipStationShipment(models.Model):
     _description = "ShipStation Parcel"
     _order = "picking_id, shipstation_create_date, kind, shipstation_id"
     _rec_name = "tracking_number"
+    _sql_constraints = [
+        (
+            "parcel_unique",
+            "UNIQUE(picking_id, kind, shipstation_id)",
+            "A ShipStation parcel is recorded once per delivery.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # FIELDS
+    # ------------------------------------------------------------
 
     picking_id = fields.Many2one("stock.picking", required=True, index=True, ondelete="cascade")
     account_id = fields.Many2one("shipstation.account", required=True, index=True, ondelete="cascade")
@@ -76,13 +87,9 @@ class ShipStationShipment(models.Model):
         help="The label listed no items: those shown are the lines of its ShipStation order, as the sync read them.",
     )
 
-    _sql_constraints = [
-        (
-            "parcel_unique",
-            "UNIQUE(picking_id, kind, shipstation_id)",
-            "A ShipStation parcel is recorded once per delivery.",
-        ),
-    ]
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
 
     @api.depends("label_tracking_url", "carrier_code", "tracking_number")
     def _compute_tracking_url(self):
@@ -91,6 +98,10 @@ class ShipStationShipment(models.Model):
         )
         for parcel in self:
             parcel.tracking_url = parcel.label_tracking_url or urls.get((parcel.carrier_code, parcel.tracking_number))
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
 
     @api.model
     def _values_from_parcel(self, parcel):
@@ -138,9 +149,9 @@ class ShipStationShipment(models.Model):
             tracking_url=values.get("label_tracking_url") or "",
         )
 
-    # ------------------------------------------------------------------
-    # Sync
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # SYNC
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_recorded(self, pickings):
@@ -238,3 +249,27 @@ class ShipStationShipment(models.Model):
             ):
                 record.write(vals)
         return new
+
+    @api.model
+    def _shipstation_create_parcels(self, vals_list):
+        """Create the new parcels of a chunk of decisions in one go (values of
+        :meth:`_shipstation_update_parcels`)."""
+        if vals_list:
+            self.sudo().create(vals_list)
+
+    @api.model
+    def _shipstation_refresh_parcels(self, picking, decision):
+        """Give the recorded parcels ShipStation's cost and tracking number now (the sync keeps
+        a parcel as first read; a reconciliation's fill takes what ShipStation says since)."""
+        fetched = {parcel.key: parcel for parcel in decision.parcels}
+        for record in picking.sudo().shipstation_shipment_ids:
+            parcel = fetched.get((record.kind, record.shipstation_id))
+            if parcel is None:
+                continue
+            vals = {
+                "shipment_cost": parcel.cost,
+                "insurance_cost": parcel.insurance_cost,
+                "tracking_number": parcel.tracking_number,
+            }
+            if any(record[name] != value for name, value in vals.items()):
+                record.write(vals)

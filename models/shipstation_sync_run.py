@@ -6,13 +6,12 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.tools import format_datetime
 
+from ..const import PARAM_RUN_RETENTION_DAYS
 from ..texts import render, report_text
+from ..utils import get_param
 
 _logger = logging.getLogger(__name__)
 
-#: Days a run is kept when the system parameter does not say otherwise.
-DEFAULT_RETENTION_DAYS = 90
-RETENTION_PARAM = "shipstation_connector.run_retention_days"
 #: Counters of a report copied as they are onto the run.
 RUN_COUNTERS = ("api_calls", "checked", "updated", "validated", "backorders", "cancelled", "waiting", "failed")
 
@@ -90,9 +89,9 @@ class ShipStationSyncRun(models.Model):
             when = format_datetime(self.env, run.date_start) if run.date_start else ""
             run.display_name = "%s, %s" % (run.account_id.name or "", when)
 
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
 
     def action_open_lines(self):
         """Open every delivery the run changed or failed."""
@@ -139,9 +138,9 @@ class ShipStationSyncRun(models.Model):
         action.update(name=name, domain=[("id", "in", pickings.ids)], context={"create": False})
         return action
 
-    # ------------------------------------------------------------------
-    # Business
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
 
     @api.model
     def _shipstation_record(self, account, report, trigger, date_start, operation):
@@ -199,14 +198,7 @@ class ShipStationSyncRun(models.Model):
     def _gc_old_runs(self):
         """Delete the runs older than the retention (system parameter
         ``shipstation_connector.run_retention_days``, 90 days by default; 0 keeps them all)."""
-        param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            days = int(param) if param not in (None, False, "") else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            _logger.warning(
-                "%s is not a number of days (%r): runs kept %d days", RETENTION_PARAM, param, DEFAULT_RETENTION_DAYS
-            )
-            days = DEFAULT_RETENTION_DAYS
+        days = get_param(self.env, PARAM_RUN_RETENTION_DAYS)
         if days <= 0:
             return
         limit = fields.Datetime.now() - timedelta(days=days)

@@ -5,9 +5,9 @@ from odoo.tools import float_compare, float_is_zero, float_round
 class StockMove(models.Model):
     _inherit = "stock.move"
 
-    # ------------------------------------------------------------------
-    # Kits (Manufacturing's BoMs of type Kit, when Manufacturing is installed)
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # KITS (MANUFACTURING'S BOMS OF TYPE KIT, WHEN MANUFACTURING IS INSTALLED)
+    # ------------------------------------------------------------
 
     def _shipstation_kits(self):
         """The kit each of these moves is a component of.
@@ -64,9 +64,9 @@ class StockMove(models.Model):
                 exploded[bom_line.id] = (product, exploded.get(bom_line.id, (product, 0.0))[1] + qty)
         return exploded
 
-    # ------------------------------------------------------------------
-    # Quantities to ship
-    # ------------------------------------------------------------------
+    # ------------------------------------------------------------
+    # QUANTITIES TO SHIP
+    # ------------------------------------------------------------
 
     def _shipstation_set_quantity(self, qty):
         """Ship ``qty`` of this move, given in the product's unit, exactly.

@@ -15,4 +15,7 @@ from . import test_preview
 from . import test_dashboard
 from . import test_tour
 from . import test_queue_job
+from . import test_settings
+from . import test_cron_migration
+from . import test_upgrade
 from . import test_sync_retries

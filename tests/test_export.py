@@ -149,6 +149,9 @@ class TestExport(ShipStationCommon):
         off = self._make_delivery([(self.mug, 1)], export=False, warehouse=warehouse_b)[0]
         cron = self.env.ref("shipstation_connector.ir_cron_auto_export_delivery_orders")
         self.assertFalse(cron.active)
+        self.assertEqual(
+            (cron.model_id.model, cron.code), ("shipstation.export", "model._cron_export_delivery_orders()")
+        )
         cron.method_direct_trigger()
         self.assertTrue(on.is_exported_to_shipstation)
         self.assertFalse(off.is_exported_to_shipstation)

@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models import shipstation_sync
+from ..models import shipstation_sync_apply
 from .common import ShipStationCommon
 
 try:  # queue_job is optional: without it in the database these tests are skipped
@@ -69,7 +69,7 @@ class TestQueueJob(ShipStationCommon):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_jobs_count(2, only=self.Jobs._job_sync_account)
             for account in self.account | self.second:
                 trap.assert_enqueued_job(
@@ -84,7 +84,7 @@ class TestQueueJob(ShipStationCommon):
     def test_the_channel_is_a_system_parameter(self):
         self.env["ir.config_parameter"].sudo().set_param("shipstation_connector.queue_job_channel", "root.ss_big")
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_enqueued_job(
                 self.Jobs._job_sync_account, args=(self.account.id, "scheduled"), properties={"channel": "root.ss_big"}
             )
@@ -106,7 +106,7 @@ class TestQueueJob(ShipStationCommon):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         with trap_jobs() as trap:
-            self.env["shipstation.account"]._cron_import_shipment_details()
+            self.env["shipstation.sync"]._cron_import_shipment_details()
             trap.assert_jobs_count(0)
         self.assertEqual(picking.state, "done")
         self.assertEqual(self._runs().trigger, "scheduled")
@@ -116,7 +116,7 @@ class TestQueueJob(ShipStationCommon):
     def test_performing_the_job_syncs_its_account_and_keeps_the_run(self):
         picking, order = self._make_delivery([(self.mug, 2)])
         self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "1ZJOB1"}])
-        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.env["shipstation.sync"]._cron_import_shipment_details()
         stored = self._queued(self.account)
         result = Job.load(self.env, stored.uuid).perform()
         self.assertEqual(picking.state, "done")
@@ -203,7 +203,7 @@ class TestQueueJob(ShipStationCommon):
         cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         performed = []
-        with trap_jobs() as trap, patch.object(shipstation_sync, "APPLY_CHUNK", 1):
+        with trap_jobs() as trap, patch.object(shipstation_sync_apply, "APPLY_CHUNK", 1):
             self.Jobs._enqueue_sync(self.account, "scheduled")
             while trap.enqueued_jobs and len(performed) < 10:
                 performed += [job.identity_key for job in trap.enqueued_jobs]
@@ -236,7 +236,7 @@ class TestQueueJob(ShipStationCommon):
                 runner_cr.execute(lock_query, [job_id])
                 self.assertEqual(len(runner_cr.fetchall()), 1, "committed, its lock is free: 'dead'")
                 runner_cr.rollback()
-                env["shipstation.job"].with_context(job_uuid=job.uuid)._keep_job_lock()
+                env["shipstation.run.service"].with_context(job_uuid=job.uuid)._keep_job_lock()
                 runner_cr.execute(lock_query, [job_id])
                 self.assertEqual(runner_cr.fetchall(), [], "locked again: alive")
             finally:
@@ -286,7 +286,7 @@ class TestQueueJob(ShipStationCommon):
         self.sandbox.store.ship_order(order["orderId"])
         self.env["shipstation.webhook"]._shipstation_call_received(self.off, "SHIP_NOTIFY")
         with trap_jobs() as trap:
-            self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+            self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()
             trap.assert_jobs_count(1)
             trap.assert_enqueued_job(
                 self.Jobs._job_sync_account,

@@ -173,7 +173,7 @@ class TestRunHistory(ShipStationCommon):
         picking, order = self._make_delivery([(self.mug, 1)])
         self.sandbox.store.ship_order(order["orderId"])
         before = self._last_run_id()
-        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.env["shipstation.sync"]._cron_import_shipment_details()
         run = self._runs_after(before)
         self.assertEqual((run.trigger, run.account_id), ("scheduled", self.account))
         self.assertEqual(self._lines(run), {picking: "validated"})

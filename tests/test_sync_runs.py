@@ -6,7 +6,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..lib.shipstation.messages import ACCOUNT_BUSY, ACCOUNT_CONFLICT, message
-from ..models import shipstation_sync
+from ..models import shipstation_sync_apply
 from .common import ShipStationCommon
 
 
@@ -124,7 +124,7 @@ class TestSyncRuns(ShipStationCommon):
             else:
                 self.sandbox.store.ship_order(order["orderId"])
             pickings |= picking
-        with patch.object(shipstation_sync, "APPLY_CHUNK", 2), patch.object(
+        with patch.object(shipstation_sync_apply, "APPLY_CHUNK", 2), patch.object(
             type(self.env["shipstation.sync"]), "_apply_batch", recorded
         ):
             report = self._sync()
@@ -227,6 +227,9 @@ class TestSyncRuns(ShipStationCommon):
         cron = self.env.ref("shipstation_connector.ir_cron_auto_import_shipment_details")
         self.assertFalse(cron.active)
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+        self.assertEqual(
+            (cron.model_id.model, cron.code), ("shipstation.sync", "model._cron_import_shipment_details()")
+        )
         cron.method_direct_trigger()
         self.assertEqual(p_on.state, "done")
         self.assertEqual(p_off.state, "assigned")
@@ -245,14 +248,14 @@ class TestSyncRuns(ShipStationCommon):
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("shipstation_connector.cron_time_budget", "0.000001")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-        with patch.object(shipstation_sync, "APPLY_CHUNK", 1):  # one delivery a chunk, so it stops after one
-            self.env["shipstation.account"]._cron_import_shipment_details()
+        with patch.object(shipstation_sync_apply, "APPLY_CHUNK", 1):  # one delivery a chunk, so it stops after one
+            self.env["shipstation.sync"]._cron_import_shipment_details()
         self.assertEqual(pickings.mapped("state").count("done"), 1)
         self.assertFalse(self.account.sync_since, "an unfinished run keeps the watermark")
         self.assertIn("2 deliveries left for the next run", self.account.last_sync_summary)
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
         params.set_param("shipstation_connector.cron_time_budget", "600")
-        self.env["shipstation.account"]._cron_import_shipment_details()
+        self.env["shipstation.sync"]._cron_import_shipment_details()
         self.assertEqual(set(pickings.mapped("state")), {"done"})
         self.assertTrue(self.account.sync_since)
 

@@ -13,7 +13,7 @@ from odoo.modules import neutralize
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.shipstation_connector.lib.shipstation.webhooks import sign_v2
+from odoo.addons.shipstation_connector.lib.shipstation.sandbox.signing import sign_v2
 
 from .common import ShipStationCommon
 
@@ -100,7 +100,7 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
 
     def _run_cron(self):
-        self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+        self.env["shipstation.webhook.call"]._cron_sync_webhook_calls()
         self.env.invalidate_all()
 
     def _fresh(self, records=None):
@@ -133,6 +133,18 @@ class TestWebhooks(ShipStationCommon, HttpCase):
         self.assertEqual(picking.carrier_tracking_ref, "1ZHOOK1")
         self.assertFalse(self._fresh().webhook_pending)
         self.assertTrue(self.account.webhook_last_sync)
+
+    def test_the_scheduled_action_runs_on_the_calls_model_and_from_an_older_install_too(self):
+        """New databases run it on the calls' model; a database installed before keeps its action
+        (not updated by an upgrade) on the subscriptions' model, which hands over."""
+        self.assertEqual(self.cron.model_id.model, "shipstation.webhook.call")
+        picking, order = self._make_delivery([(self.mug, 1)])
+        self.sandbox.store.ship_order(order["orderId"], parcels=[{"trackingNumber": "1ZOLDCRON"}])
+        self._post()
+        self.env["shipstation.webhook"]._cron_sync_webhook_calls()
+        self.env.invalidate_all()
+        self.assertEqual(picking.carrier_tracking_ref, "1ZOLDCRON")
+        self.assertFalse(self._fresh().webhook_pending)
 
     def test_a_burst_gives_one_sync_and_a_call_after_it_one_more_a_minute_later(self):
         self._make_delivery([(self.mug, 1)])

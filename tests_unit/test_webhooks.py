@@ -12,14 +12,13 @@ from http_helpers import Receiver
 
 from shipstation import webhooks
 from shipstation.sandbox import SandboxServer
+from shipstation.sandbox.signing import jwk_of, sign_v2
 from shipstation.webhooks import (
     KEY_ID_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     KeyCache,
     WebhookRefused,
-    jwk_of,
-    sign_v2,
     verify_v2,
 )
 

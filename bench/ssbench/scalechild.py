@@ -5,7 +5,7 @@ Modes:
 
 * ``series``: ``shipstation.sync._sync_accounts(accounts, scheduled=True)``, the scheduled
   run without queue_job (one account after another, committing as it goes);
-* ``enqueue``: the scheduled action itself (``_cron_import_shipment_details``), which with
+* ``enqueue``: the scheduled action itself (``shipstation.sync._cron_import_shipment_details``), which with
   queue_job installed enqueues one job per account and returns;
 * ``export``: the scheduled export without queue_job (``_export_accounts(accounts, commit=True)``);
 * ``sync``: like ``series``, for the rate-limited row.
@@ -88,7 +88,7 @@ def scale_child(args):
         elif args.mode == "export":
             reports = [_report(r) for r in env["shipstation.export"]._export_accounts(accounts, commit=True)]
         elif args.mode == "enqueue":
-            env["shipstation.account"]._cron_import_shipment_details()
+            env["shipstation.sync"]._cron_import_shipment_details()
             reports = []
         else:
             raise ValueError("unknown mode %r" % args.mode)

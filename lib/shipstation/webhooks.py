@@ -9,8 +9,8 @@ Plain Python, no Odoo import. A webhook only says *that* something happened
   ``"<x-shipengine-timestamp>.<raw body>"``; the signature (base64) and the id of the key
   come in two more headers, and the public keys are published as a JWKS at
   :data:`DEFAULT_KEYS_URL`. :func:`verify_v2` checks one request, :class:`KeyCache` keeps
-  the published keys. :func:`sign_v2` and :func:`jwk_of` are the other side of the same
-  scheme, for the sandbox and the tests.
+  the published keys. The other side of the same scheme (signing, publishing keys) is the
+  sandbox's (``sandbox/signing.py``).
 
 The subscription methods themselves are on the clients (``list_webhooks``,
 ``subscribe_webhook``, ``unsubscribe_webhook``) and answer :class:`Webhook` tuples.
@@ -298,51 +298,3 @@ class KeyCache:
             return json.loads(b"".join(chunks).decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             raise _FetchFailed("the key set is not valid JSON") from None
-
-
-# -- signing (the sandbox's side) -------------------------------------------------------------------
-
-
-def _b64url(number):
-    raw = number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def jwk_of(public_key, kid):
-    """The JWK of an RSA public key, as a JWKS publishes it.
-
-    :param public_key: a ``cryptography`` RSA public key
-    :param str kid: the key's id
-    :return: dict ``{"kty": "RSA", "kid", "use": "sig", "alg": "RS256", "n", "e"}``
-    """
-    numbers = public_key.public_numbers()
-    return {"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": _b64url(numbers.n), "e": _b64url(numbers.e)}
-
-
-def v2_timestamp(moment=None):
-    """A timestamp as v2 webhooks carry it: ISO-8601 UTC with milliseconds and ``Z``."""
-    moment = _as_utc(moment).astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def sign_v2(private_key, kid, body, timestamp=None):
-    """The three signature headers of a v2 webhook request carrying ``body``.
-
-    :param private_key: a ``cryptography`` RSA private key
-    :param str kid: the id its public key is published under
-    :param bytes body: the exact request body
-    :param timestamp: a datetime (naive: UTC), or the header's text as is; default now
-    :return: dict of :data:`SIGNATURE_HEADER`, :data:`KEY_ID_HEADER`, :data:`TIMESTAMP_HEADER`
-    """
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    if timestamp is None or isinstance(timestamp, datetime):
-        stamp = v2_timestamp(timestamp)
-    else:
-        stamp = str(timestamp)
-    signature = private_key.sign(stamp.encode("utf-8") + b"." + bytes(body), padding.PKCS1v15(), hashes.SHA256())
-    return {
-        SIGNATURE_HEADER: base64.b64encode(signature).decode("ascii"),
-        KEY_ID_HEADER: kid,
-        TIMESTAMP_HEADER: stamp,
-    }

@@ -7,7 +7,7 @@ subscription whose event matches, and the worker posts them in order, one at a t
 store mutation and the HTTP answer that caused it never wait for a receiver. Each
 delivery is a POST of ShipStation's thin body ``{"resource_url", "resource_type"}`` with
 ``Content-Type: application/json`` and no credentials; a v2 one also carries the three
-signature headers (:func:`shipstation.webhooks.sign_v2`), made when it is sent, with the
+signature headers (:func:`shipstation.sandbox.signing.sign_v2`), made when it is sent, with the
 sandbox's RSA key, published at ``GET /jwks``, and stamped with the real time, not the
 store's clock (a receiver checks the stamp against its own clock). Redirects are not followed; a delivery's
 outcome (status, or the error's name) is logged in :attr:`WebhookHub.deliveries`.
@@ -31,7 +31,7 @@ import requests
 from cryptography.hazmat.backends import default_backend
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ..webhooks import jwk_of, sign_v2
+from .signing import jwk_of, sign_v2
 
 _logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class WebhookHub:
             return {"keys": [jwk_of(key.public_key(), kid) for kid, key in self._keys]}
 
     def sign(self, body, timestamp=None):
-        """The signature headers of ``body`` with the current key (see :func:`~shipstation.webhooks.sign_v2`)."""
+        """The signature headers of ``body`` with the current key (see :func:`~shipstation.sandbox.signing.sign_v2`)."""
         kid, key = self._current_key()
         return sign_v2(key, kid, body, timestamp)
 
