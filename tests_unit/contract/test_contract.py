@@ -264,3 +264,26 @@ def test_every_answer_over_the_demo_seed_conforms_on_both_versions():
         for shipment in shipments[:5]:
             v2.get_shipment(shipment["shipment_id"])
         assert srv.deviations == []
+
+
+def test_v1_converts_a_value_of_another_type_but_strict_mode_refuses_it():
+    """ASP.NET reads ``"company": false`` as the text "False" rather than refuse it (a label
+    printed for the company "False"): the sandbox takes it, strict mode refuses it."""
+    order = {
+        "orderNumber": "WH/OUT/40",
+        "orderDate": "2024-06-01 08:00:00",
+        "orderStatus": "awaiting_shipment",
+        "billTo": {"name": "Ada", "company": False},
+        "shipTo": {"name": "Ada", "company": False, "street1": "1 Main St", "city": "Austin", "country": "US"},
+    }
+    for strict, status in ((False, 200), (True, 400)):
+        with SandboxServer(api_key="key", api_secret="secret", strict=strict) as srv:
+            batch = requests.post(srv.url + "/orders/createorders", json=[order], auth=("key", "secret"), timeout=5)
+            assert batch.json()["results"][0]["success"] is not strict, batch.text
+            answer = requests.post(srv.url + "/orders/createorder", json=order, auth=("key", "secret"), timeout=5)
+            assert answer.status_code == status, answer.text
+    assert "apiOrder.shipTo.company" in answer.json()["ModelState"]
+    del order["shipTo"]
+    with SandboxServer(api_key="key", api_secret="secret") as srv:
+        answer = requests.post(srv.url + "/orders/createorder", json=order, auth=("key", "secret"), timeout=5)
+    assert answer.status_code == 400 and "apiOrder.shipTo" in answer.json()["ModelState"]

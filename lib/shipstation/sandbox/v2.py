@@ -136,7 +136,7 @@ def create_shipments(server, params, body):
     for index, item in enumerate(items):
         deviations = enforce.item_deviations(server, "v2", "POST", "/v2/shipments", item)
         if deviations:
-            results[index] = _failed(item, ["%s: %s" % deviation for deviation in deviations])
+            results[index] = _failed(item, ["%s: %s" % (d.where, d.message) for d in deviations])
             continue
         try:
             valid.append((index, v2_records.shipment_fields(item)))

@@ -33,8 +33,9 @@ from . import v1, v2_amendments
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-#: One departure from the contract: where (``body.shipments.0.ship_to.phone``), and what.
-Deviation = namedtuple("Deviation", "where message")
+#: One departure from the contract: where (``body.shipments.0.ship_to.phone``), what, and the
+#: JSON Schema keyword it breaks (``required``, ``type``...).
+Deviation = namedtuple("Deviation", "where message kind", defaults=(None,))
 
 
 def _read_only(validator, value, instance, schema):
@@ -140,7 +141,7 @@ def _deviations(validator, instance, root):
         if error.validator == "required" and missing:
             path.append(missing.group(1))
             message = "The %s field is required." % missing.group(1)
-        found.append(Deviation(".".join([root, *path]), message))
+        found.append(Deviation(".".join([root, *path]), message, error.validator))
     return found
 
 
