@@ -8,6 +8,7 @@
 """
 
 import logging
+
 from odoo import api, models
 
 from ..lib.shipstation import messages as msg

@@ -33,6 +33,8 @@ ENDPOINTS = (
     ("GET", "/v2/labels"),
     ("GET", "/v2/labels/{label_id}"),
     ("PUT", "/v2/labels/{label_id}/void"),
+    ("GET", "/v2/labels/{label_id}/track"),
+    ("GET", "/v2/carriers"),
     ("GET", "/v2/environment/webhooks"),
     ("POST", "/v2/environment/webhooks"),
     ("DELETE", "/v2/environment/webhooks/{webhook_id}"),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import requests
 
+from shipstation.carriers import listed_carriers
 from shipstation.client import ShipStationClient
 from shipstation.client_v2 import ShipStationV2Client
 from shipstation.fetch import Target, fetch_changes, fetch_orders
@@ -131,6 +132,10 @@ def test_every_v1_call_conforms(server):
     results = client.create_orders([export_order("WH/OUT/10", "odoo-10"), export_order("WH/OUT/11", "odoo-11")])
     assert all(r["success"] for r in results), results
     client.mark_as_shipped(created["orderId"], "ups", ship_date=date(2024, 6, 3), tracking_number="1Z999")
+    held = results[0]["orderId"]
+    assert client.hold_until(held, date(2024, 6, 10))["success"]
+    assert client.restore_from_hold(held)["success"]
+    assert "ups" in listed_carriers(client)
     hook = client.subscribe_webhook("https://odoo.example.com/shipstation/webhook/t", "SHIP_NOTIFY", "Odoo")
     assert [h.id for h in client.list_webhooks()] == [hook.id]
     client.unsubscribe_webhook(hook.id)
@@ -172,8 +177,22 @@ def test_every_v2_call_conforms(server):
     shown = client.get_shipment("se-%d" % results[0]["orderId"])
     assert shown["total_weight"] == {"value": 700.0, "unit": "gram"}
     hook = client.subscribe_webhook("https://odoo.example.com/shipstation/webhook/t", "LABEL_CREATED_V2")
-    assert [h.id for h in client.list_webhooks()] == [hook.id]
+    track_hook = client.subscribe_webhook("https://odoo.example.com/shipstation/webhook/t", "TRACK_EVENT_V2")
+    assert {h.id for h in client.list_webhooks()} == {hook.id, track_hook.id}
     client.unsubscribe_webhook(hook.id)
+    client.unsubscribe_webhook(track_hook.id)
+    assert "ups" in listed_carriers(client)
+    # The carrier's tracking of a label, before and after the carrier's news.
+    live = [label for label in client.iter_labels(shipment_id=shipment["shipment_id"]) if label["status"] != "voided"]
+    assert client.get_label_tracking(live[0]["label_id"])["events"] is not None
+    moved = requests.post(
+        server.url + "/_sandbox/labels/%s/track" % live[0]["label_id"],
+        json={"state": "delivered"},
+        auth=("key", "secret"),
+        timeout=5,
+    )
+    assert moved.ok, moved.text
+    assert client.get_label_tracking(live[0]["label_id"])["status_code"] == "DE"
     targets = [Target(shipped["orderId"], "WH/OUT/1", NOW - timedelta(days=2)), Target(None, "WH/OUT/3", NOW)]
     assert fetch_changes_v2(client, targets, NOW - timedelta(hours=1), now=NOW).orders
     assert fetch_orders_v2(client, targets).orders

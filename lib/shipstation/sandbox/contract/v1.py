@@ -10,7 +10,10 @@ endpoint pages):
   ``shipmentItems``; ``includeShipmentItems``)
 * https://docs.shipstation.com/apis/shipstation-v1/docs/orders/create-update-order,
   ``.../create-update-multiple-orders`` (at most 100), ``.../mark-order-as-shipped``
+* https://docs.shipstation.com/apis/shipstation-v1/docs/orders/hold-order-until,
+  ``.../restore-from-hold`` (``{orderId, holdUntilDate}`` / ``{orderId}`` in, ``{success, message}`` out)
 * https://docs.shipstation.com/apis/shipstation-v1/docs/fulfillments/list
+* https://docs.shipstation.com/apis/shipstation-v1/docs/carriers/list (a bare array of carriers)
 * https://docs.shipstation.com/apis/shipstation-v1/docs/webhooks/subscribe, ``.../list``,
   ``.../unsubscribe``
 
@@ -29,6 +32,7 @@ from .v1_models import (
     DEFS,
     LIST_QUERY,
     N_INT,
+    N_NUMBER,
     N_STRING,
     ORDER_STATUSES,
     STRING,
@@ -69,6 +73,31 @@ CREATE_RESULT = obj(
     required=("orderId", "orderNumber", "orderKey", "success", "errorMessage"),
 )
 ERRORS = {"400": ref("error"), "404": ref("error"), "500": ref("error")}
+#: The answer of the hold and restore calls.
+SUCCESS = obj({"success": BOOL, "message": N_STRING}, required=("success", "message"))
+#: One carrier of ``GET /carriers``.
+CARRIER = obj(
+    {
+        "name": STRING,
+        "code": STRING,
+        "accountNumber": N_STRING,
+        "requiresFundedAccount": BOOL,
+        "balance": N_NUMBER,
+        "nickname": N_STRING,
+        "shippingProviderId": {"type": "integer"},
+        "primary": BOOL,
+    },
+    required=(
+        "name",
+        "code",
+        "accountNumber",
+        "requiresFundedAccount",
+        "balance",
+        "nickname",
+        "shippingProviderId",
+        "primary",
+    ),
+)
 
 ENDPOINTS = {
     "GET /orders": {
@@ -134,6 +163,20 @@ ENDPOINTS = {
             ERRORS,
             **{"200": obj({"orderId": {"type": "integer"}, "orderNumber": N_STRING}, required=("orderId",))},
         ),
+    },
+    "POST /orders/holduntil": {
+        "query": obj({}, closed=True),
+        "body": obj({"orderId": {"type": "integer"}, "holdUntilDate": STRING}, required=("orderId", "holdUntilDate")),
+        "responses": dict(ERRORS, **{"200": SUCCESS}),
+    },
+    "POST /orders/restorefromhold": {
+        "query": obj({}, closed=True),
+        "body": obj({"orderId": {"type": "integer"}}, required=("orderId",)),
+        "responses": dict(ERRORS, **{"200": SUCCESS}),
+    },
+    "GET /carriers": {
+        "query": obj({}, closed=True),
+        "responses": dict(ERRORS, **{"200": {"type": "array", "items": CARRIER}}),
     },
     "GET /shipments": {
         "query": _query(

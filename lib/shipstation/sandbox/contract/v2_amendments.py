@@ -13,6 +13,8 @@ set in the object there; ``remove``: keys taken out of it; ``add_enum``: values 
 """
 
 DOCS = "https://docs.shipstation.com"
+#: ShipEngine's two-letter tracking status codes (docs.shipstation.com, tracking).
+TRACKING_CODES = {"enum": ["UN", "AC", "IT", "DE", "EX", "AT", "NY", "SP"]}
 
 AMENDMENTS = (
     {
@@ -83,6 +85,33 @@ AMENDMENTS = (
         "a shipment that was refused and so has no id or dates; the docs describe the refused entries by "
         "their errors. A refused entry carries its external_shipment_id, shipment_number and errors; a "
         "created one is a whole shipment.",
+    },
+    {
+        "at": ("$defs", "service", "properties"),
+        "set": {"carrier_code": {"$ref": "#/$defs/carrier_code", "readOnly": True}},
+        "source": DOCS + "/apis/openapi/carriers/list_carriers",
+        "why": "The published file types a service's carrier_code as an se- id; the docs (and the "
+        "carrier it belongs to) give it as the carrier's code (stamps_com, ups).",
+    },
+    {
+        "at": ("$defs", "get_tracking_log_from_label_response_body", "properties"),
+        "set": {"status_code": {"anyOf": [{"$ref": "#/$defs/tracking_status_detail_code"}, TRACKING_CODES]}},
+        "source": DOCS + "/apis/shipengine/docs/tracking/tracking",
+        "why": "The published file gives a tracking answer's status_code the enum of status_detail_code "
+        "(DELIVERED...); the docs' tracking page and webhook payloads give ShipEngine's two-letter codes "
+        "(UN, AC, IT, DE, EX, AT, NY, SP), the detail being in status_detail_code. Either is taken "
+        "(UNCONFIRMED which one ShipStation sends; shipstation.tracking reads both).",
+    },
+    {
+        "at": ("$defs", "get_tracking_log_from_label_response_body", "properties", "events", "items", "properties"),
+        "set": {
+            "status_code": {"anyOf": [{"$ref": "#/$defs/tracking_status_detail_code"}, TRACKING_CODES]},
+            "state_province": {"type": "string", "readOnly": True},
+        },
+        "source": DOCS + "/apis/shipengine/docs/tracking/tracking",
+        "why": "An event's status_code: as the answer's, above. Judgement: the published file requires an "
+        "event's state_province at least 2 characters long; an event without a place (label created, no "
+        "scan yet) or in a country without states has none, sent as '' (UNCONFIRMED).",
     },
     {
         "at": ("$defs", "shipping_address_to"),
