@@ -41,3 +41,4 @@ from . import stock_picking_outbox
 from . import res_partner
 from . import shipstation_carrier_mapping_outbox
 from . import shipstation_export_outbox
+from . import stock_picking_retry

@@ -4,6 +4,7 @@ from odoo import fields, models
 class ShipStationAccount(models.Model):
     """What the account sends to ShipStation after the export (see ``shipstation.outbox``)."""
 
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
     _inherit = "shipstation.account"  # pylint: disable=consider-merging-classes-inherited
 
     notify_on_odoo_ship = fields.Boolean(

@@ -14,6 +14,7 @@ EXPORT_CRON = "shipstation_connector.ir_cron_auto_export_delivery_orders"
 
 
 class ShipStationAccount(models.Model):
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
     _inherit = "shipstation.account"  # pylint: disable=consider-merging-classes-inherited
 
     auto_import_schedule = fields.Char(string="Import Schedule", compute="_compute_schedules")

@@ -4,6 +4,7 @@ from odoo import _, fields, models
 class ShipStationAccount(models.Model):
     """The account's deliveries in trouble with the carrier (API v2 tracking)."""
 
+    # One concern of the model a file (none over 400 lines); the registry merges the classes.
     _inherit = "shipstation.account"  # pylint: disable=consider-merging-classes-inherited
 
     delivery_exception_count = fields.Integer(string="Delivery Exceptions", compute="_compute_delivery_exception_count")

@@ -7,6 +7,7 @@ from datetime import timezone
 from odoo import _, api, models
 
 from ..lib.shipstation import messages as msg
+from ..lib.shipstation.prices import split_price
 
 
 def _aware(value):
@@ -61,7 +62,10 @@ class ShipStationExport(models.AbstractModel):
     def _address(self, partner):
         return {
             "name": partner.name or partner.display_name,
-            "company": partner.commercial_company_name if partner.commercial_company_name != partner.name else None,
+            # False (a person of no company) is not a string: ShipStation's model wants text or null.
+            "company": partner.commercial_company_name or None
+            if partner.commercial_company_name != partner.name
+            else None,
             "street1": partner.street or "",
             "street2": partner.street2 or None,
             "city": partner.city or "",
@@ -76,7 +80,7 @@ class ShipStationExport(models.AbstractModel):
     def _prepare_items(self, picking):
         items = []
         moves = picking.move_ids.filtered(lambda m: m.state != "cancel")
-        kits, explosions = moves._shipstation_kits(), {}
+        kits, explosions, kit_lines = moves._shipstation_kits(), {}, {}
         for move in moves:
             product = move.product_id
             item = {
@@ -91,11 +95,18 @@ class ShipStationExport(models.AbstractModel):
                 if (kit, move.company_id) not in explosions:
                     explosions[kit, move.company_id] = move._shipstation_explode(kit, move.company_id)
                 components = explosions[kit, move.company_id]
-                item["unitPrice"] = round(self._kit_component_price(move, kit, per_kit, components), 2)
+                item["unitPrice"] = self._kit_component_price(move, kit, per_kit, components)
                 item["options"] = [{"name": _("Kit"), "value": kit.display_name}]
+                sale_line = move.sale_line_id.id if "sale_line_id" in move._fields else False
+                kit_lines.setdefault((kit.id, sale_line), []).append(item)
             else:
                 item["unitPrice"] = round(self._unit_price(move, product), 2)
             items.append(item)
+        for lines in kit_lines.values():
+            # Each component rounded on its own could miss the kit's price by a cent or two.
+            prices = split_price([(item["unitPrice"], item["quantity"]) for item in lines])
+            for item, price in zip(lines, prices):
+                item["unitPrice"] = price
         return items
 
     @api.model

@@ -244,10 +244,10 @@ class ShipStationOutbox(models.AbstractModel):
         payload = export._prepare_order(account, picking)
         held = kind != outbox.CANCEL and account.hold_unready_orders and picking.state != "assigned"
         last = picking.shipstation_order_status if not picking.shipstation_on_hold else None
+        # The key names the order to update (v1's Create/Update Order); orderId is read-only.
         payload.update(
             orderNumber=picking._shipstation_order_root().name,
             orderKey=picking._shipstation_order_key(),
-            orderId=int_or_none(picking.shipstation_order_id),
             orderStatus=outbox.upsert_status(kind, held, last),
         )
         if payload["orderStatus"] == "on_hold":

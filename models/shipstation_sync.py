@@ -203,7 +203,7 @@ class ShipStationSync(models.AbstractModel):
         client = None
         try:
             client = account_sudo._get_shipstation_client(**(client_options or {}))
-            snapshots, fetch_targets = targets._shipstation_snapshots()
+            snapshots, fetch_targets = targets._shipstation_retry_plan(*targets._shipstation_snapshots())
             facts = self._fetch(account_sudo, client, fetch_targets, pickings is None, since)
         except (ShipStationError, UserError) as error:
             report.error = msg.message(msg.ACCOUNT_ERROR, error=getattr(error, "message", None) or str(error))

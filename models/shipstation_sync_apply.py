@@ -176,14 +176,15 @@ class ShipStationSync(models.AbstractModel):
         return set()
 
     @api.model
-    def _apply_chunk_failed(self, picking, error, report, account=None, decision=None, started_at=None):  # noqa: PLR0913
-        # The savepoint undid this delivery's writes; keep what ShipStation said, record why, go on.
+    def _apply_chunk_failed(self, picking, error, report, account, decision, started_at):  # noqa: PLR0913
+        # The savepoint undid this delivery's writes; record what was read and why it failed
+        # (it is retried from that record once its Odoo side changes), then go on.
         if isinstance(error, (UserError, ValidationError)):  # a business refusal: the message says it all
             _logger.warning("ShipStation sync of %s failed: %s", picking.name, self._error_text(error))
         else:
             _logger.exception("ShipStation sync of %s failed", picking.name)
-        message = self._shipstation_failed_validation(account, picking, decision, error, started_at)
-        picking._shipstation_record_failure(message)
+        message, unkept = self._shipstation_failed_validation(decision, error)
+        message = picking._shipstation_record_read_failure(account, decision, message, started_at, unkept=unkept)
         report.failed += 1
         report.failures.append((picking.name, message))
         report.add_line(picking.id, "failed", message)

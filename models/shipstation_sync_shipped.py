@@ -8,13 +8,12 @@
 """
 
 import logging
-from dataclasses import replace
 
 from odoo import api, models
 
 from ..lib.shipstation import messages as msg
 from ..lib.shipstation import planner
-from ..lib.shipstation.values import VALIDATE, WAIT, WAITING
+from ..lib.shipstation.values import VALIDATE, WAITING
 
 _logger = logging.getLogger(__package__ + ".shipstation_sync")
 
@@ -71,36 +70,14 @@ class ShipStationSync(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _shipstation_failed_validation(self, account, picking, decision, error, started_at):
-        """The failure of a delivery whose chunk failed alone. When it was to be validated,
-        what ShipStation said is kept (tracking, cost, parcels) and the failure says what to
-        fix; otherwise it is Odoo's error as raised.
-
-        :return: the failure's Message
+    def _shipstation_failed_validation(self, decision, error):
+        """The failure of a delivery whose chunk failed alone, as ``(message, unkept)``: when it
+        was to be validated, the failure says what was kept (tracking, cost, parcels, recorded
+        by ``stock.picking._shipstation_record_read_failure``) and what to fix; ``unkept`` is
+        Odoo's error as raised, recorded instead when what ShipStation said cannot be kept.
         """
         text = self._error_text(error)
+        unkept = msg.message(msg.SYNC_FAILED, error=text)
         if decision is not None and decision.action == VALIDATE:
-            message = msg.message(msg.VALIDATION_FAILED, error=text, tracking=decision.tracking_ref or "-")
-            if self._shipstation_keep_label(account, picking, decision, started_at, message):
-                return message
-        return msg.message(msg.SYNC_FAILED, error=text)
-
-    @api.model
-    def _shipstation_keep_label(self, account, picking, decision, started_at, message):  # noqa: PLR0913
-        """Write a decision's tracking, cost and parcels without validating, the delivery
-        failed with ``message`` (posted once, not at every run that meets it again).
-
-        :return: whether it was written (when not, the delivery keeps what it had)
-        """
-        post = picking.shipstation_sync_state != "failed" or picking.shipstation_sync_code != message.to_json()
-        kept = replace(decision, action=WAIT, state="failed", message=message, notes=list(decision.notes))
-        try:
-            with self.env.cr.savepoint():
-                parcels = picking._shipstation_write_decision(account, kept, started_at)
-                if parcels:
-                    self.env["shipstation.shipment"].sudo().create(parcels)
-                self.env["stock.picking"]._shipstation_log_notes({picking.id: kept.notes + ([message] if post else [])})
-        except Exception:  # pylint: disable=broad-except
-            _logger.exception("ShipStation sync could not keep the label of %s", picking.name)
-            return False
-        return True
+            return msg.message(msg.VALIDATION_FAILED, error=text, tracking=decision.tracking_ref or "-"), unkept
+        return unkept, unkept

@@ -137,14 +137,6 @@ class StockPicking(models.Model):
             ).write({"carrier_tracking_ref": vals["carrier_tracking_ref"]})
         return new_parcels
 
-    def _shipstation_record_failure(self, message):
-        """Mark this delivery failed with ``message``; post it once, not at every run."""
-        self.ensure_one()
-        vals = self._shipstation_message_values(message)
-        if self.shipstation_sync_state != "failed" or self.shipstation_sync_code != vals["shipstation_sync_code"]:
-            self.write(dict(vals, shipstation_sync_state="failed"))
-            self._message_log(body=escape(vals["shipstation_sync_message"]))
-
     def _shipstation_log_notes(self, notes):
         """Post each delivery's sync notes as one internal note (``{picking id: [Message]}``)."""
         lang = self.env.lang

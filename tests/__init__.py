@@ -26,3 +26,4 @@ from . import test_account_setup
 from . import test_outbox
 from . import test_delivery_tracking
 from . import test_tracking_webhooks
+from . import test_sync_retries

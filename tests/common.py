@@ -35,7 +35,10 @@ class ShipStationCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = SandboxServer(api_key="test-key", api_secret="test-secret", api_key_v2=V2_KEY).start()
+        # Strict: every request and every answer is held to ShipStation's contract (sandbox/contract).
+        cls.sandbox = SandboxServer(
+            api_key="test-key", api_secret="test-secret", api_key_v2=V2_KEY, strict=True
+        ).start()
         cls.addClassCleanup(cls.sandbox.stop)
         # Retries keep their count, not their real-life pauses.
         cls.env["ir.config_parameter"].sudo().set_param("shipstation_connector.retry_backoff", "0.01")

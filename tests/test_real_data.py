@@ -14,6 +14,8 @@ class TestRealData(ShipStationCommon):
     """What real ShipStation accounts send, and who really runs the sync."""
 
     def test_an_unreadable_label_fails_its_delivery_only_and_formatted_costs_are_read(self):
+        # Costs as live answers carry them, which ShipStation's contract does not describe.
+        self.patch(self.sandbox, "strict", False)
         good, good_order = self._make_delivery([(self.mug, 1)])
         bad, bad_order = self._make_delivery([(self.tee, 1)])
         self.sandbox.store.ship_order(good_order["orderId"], parcels=[{"trackingNumber": "GOOD1"}])

@@ -115,6 +115,30 @@ class TestRealShops(ShipStationCommon):
         self.assertAlmostEqual(sum(q * p for q, p in prices.values()), 300.0)
         self.assertEqual({o["value"] for i in order["items"] for o in i["options"]}, {"[SS-DESK] Desk"})
 
+    def test_a_kit_split_in_three_equal_parts_adds_up_to_its_sale_price(self):
+        desk, _leg, _top = self._desk_kit()
+        parts = [self._make_product("Trio part %d" % n, "SS-TRIO-%d" % n) for n in range(3)]
+        for part in parts:
+            part.standard_price = 1.0
+        trio = self.env["product.product"].create(
+            {"name": "Trio", "default_code": "SS-TRIO", "type": "consu", "list_price": 10.0}
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": trio.product_tmpl_id.id,
+                "type": "phantom",
+                "product_qty": 1.0,
+                "bom_line_ids": [Command.create({"product_id": p.id, "product_qty": 1.0}) for p in parts],
+            }
+        )
+        _sale, picking = self._kit_sale(trio, 1)
+        picking.action_export_to_shipstation()
+        (order,) = self.sandbox.store.list_orders(number_prefix=picking.name)[1]
+        prices = sorted(i["unitPrice"] for i in order["items"])
+        # Each third of 10.00 rounded alone would be 3 x 3.33 = 9.99.
+        self.assertEqual(prices, [3.33, 3.33, 3.34])
+        self.assertEqual(round(sum(prices), 2), 10.0)
+
     # -- units of measure ---------------------------------------------------------------
 
     def test_a_delivery_kept_in_dozens_ships_exact_units(self):

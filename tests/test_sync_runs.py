@@ -57,15 +57,17 @@ class TestSyncRuns(ShipStationCommon):
         self.assertEqual(good.state, "done")
         self.assertNotEqual(bad.state, "done")
         self.assertEqual(bad.shipstation_sync_state, "failed")
-        self.assertTrue(bad.carrier_tracking_ref, "only the validation was undone: the label is kept")
+        self.assertTrue(bad.carrier_tracking_ref, "what ShipStation said is kept, the validation undone")
         self.assertEqual(report.failed, 1)
-        # The warehouse sets the serial number; a later run, with nothing new in
-        # ShipStation, reads the failed delivery's order again and validates it.
+        # The warehouse sets the serial number; a later run, with nothing new in ShipStation,
+        # validates the failed delivery from what the read recorded, without reading its order.
         bad.move_ids.move_line_ids.lot_id = lot
         self._age_watermark()
+        self.sandbox.reset_log()
         self._sync()
         self.assertEqual(bad.state, "done")
         self.assertEqual(bad.shipstation_sync_state, "synced")
+        self.assertEqual(self.sandbox.count(path_prefix=self._order_path(bad_order["orderId"])), 0)
 
     @mute_logger("odoo.addons.shipstation_connector.models.shipstation_sync")
     def test_a_failing_chunk_is_halved_down_to_its_culprit_and_the_rest_validate_in_batches(self):

@@ -180,3 +180,14 @@ def test_a_delivery_without_order_id_is_found_by_its_source_document_one_list_ca
     facts = fetch.fetch_orders(client, [own])
     assert [o["orderNumber"] for o in facts.orders.values()] == ["WH/OUT/7"]
     assert client.call_count - before == 3  # its own reference found it: the source document is not asked
+
+
+def test_a_failed_delivery_whose_odoo_side_changed_is_read_again_first(server, client):
+    later = NOW + timedelta(hours=2)
+    alive = server.store.add_order(orderNumber="WH/OUT/ALIVE", items=[{"sku": "MUG", "quantity": 1}])
+    dead = [fetch.Target(900000 + i, "WH/OUT/D%d" % i, NOW, known=True, failed=True) for i in range(fetch.RETRY_FAILED)]
+    # Tried more recently than all of them, but its moves changed since it failed: it goes first.
+    changed = target(alive, known=True, failed=True, last_attempt=NOW, changed=True)
+    facts = fetch.fetch_changes(client, [*dead, changed], since=later)
+    assert alive["orderId"] in facts.retried and alive["orderId"] in facts.orders
+    assert len(facts.retried) == fetch.RETRY_FAILED

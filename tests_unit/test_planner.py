@@ -456,3 +456,23 @@ def test_what_lies_beyond_the_order_is_known_in_runs_that_do_not_read_it():
     assert d.message.code == msg.NOT_IN_ORDER
     (again,) = plan([applied(t, d)], facts())
     assert again.action == v.NOTHING
+
+
+def test_a_failure_in_odoo_is_planned_again_from_what_its_read_recorded_once_odoo_changed():
+    """The read succeeded (shipped, one label), the writing failed in Odoo (a serial number
+    missing): with nothing read in this run, the delivery stays failed until its Odoo side
+    changes, then it validates from what was recorded, without its order being read again."""
+    first = snap(order_id=100)
+    (read,) = plan([first], facts([order(100, "shipped")], [label(1, 100, "1Z1", items=(("MUG", 2.0),))]))
+    assert read.action == v.VALIDATE
+    failure = msg.message(msg.SYNC_FAILED, error="Serial number missing")
+    recorded = replace(applied(first, read), sync_state=v.FAILED, sync_message=failure)
+    (unchanged,) = plan([recorded], facts())
+    assert unchanged.action == v.NOTHING
+    (retried,) = plan([replace(recorded, retry_recorded=True)], facts())
+    assert (retried.action, retried.quantities, retried.state) == (v.VALIDATE, {"MUG": 2.0}, v.SYNCED)
+    assert retried.tracking_ref == "1Z1" and not retried.seen
+    # Nothing recorded (the read's writing failed too): nothing to plan from, the failure stands.
+    bare = replace(first, sync_state=v.FAILED, sync_message=failure, retry_recorded=True)
+    (unknown,) = plan([bare], facts())
+    assert unknown.action == v.NOTHING

@@ -67,9 +67,10 @@ class ShipStationClient(Transport):
 
         ShipStation's ``pages`` is not trusted (real answers carry ``"pages": 0`` with
         records). Reading stops at an empty page, once ``total`` distinct records were
-        read, at a short page unless ``total`` says more remain, or at a page that
-        brings nothing new (a server ignoring ``page``); a record repeated across pages
-        (data moving between two reads) is yielded once.
+        read, or at a page that brings nothing new (a server ignoring ``page``); a page
+        shorter than asked for is not the end (a server or proxy may cap page sizes): only
+        ``total``, or an empty page when there is none, says so. A record repeated across
+        pages (data moving between two reads) is yielded once.
 
         :param str path: list endpoint, e.g. ``/shipments``
         :param str key: list key of the envelope, e.g. ``shipments``
@@ -89,8 +90,7 @@ class ShipStationClient(Transport):
                     seen.add(record_id)
                 new += 1
                 yield record
-            more = bool(total) and total > len(seen)
-            if not size or not new or (total and not more) or (size < self.page_size and not more):
+            if not size or not new or (total is not None and total <= len(seen)):
                 return
         raise MalformedResponseError("ShipStation list longer than %d pages" % MAX_PAGES, "GET", self.base_url + path)
 
@@ -112,20 +112,22 @@ class ShipStationClient(Transport):
             twice, its latest version last)
         :raises ShipStationError: on any failure
         """
-        latest, start, page = {}, since, 1
+        latest, start, page, window = {}, since, 1, set()
         for _ in range(MAX_PAGES):
             params = encode_params(dict(filters, modifyDateStart=start, sortBy="ModifyDate", sortDir="ASC"))
-            records, _total, size = self._page("/orders", "orders", params, page)
+            records, total, size = self._page("/orders", "orders", params, page)
             for order in records:
                 order_id = _identity(order, "orderId")
+                # The orders of this window read so far, as ``total`` counts them (each once).
+                window.add(order_id if order_id is not None else object())
                 if order_id is None or latest.get(order_id, _UNSEEN) != order.get("modifyDate"):
                     latest[order_id] = order.get("modifyDate")
                     yield order
-            if size < self.page_size:
-                return
+            if not size or (total is not None and len(window) >= total):
+                return  # a short page alone is not the end: the server may cap page sizes
             last = records[-1].get("modifyDate")
             if isinstance(last, datetime) and last.replace(microsecond=0) > start.replace(microsecond=0):
-                start, page = last, 1
+                start, page, window = last, 1, set()
             else:
                 page += 1  # a whole page within one second: page on inside that second
         raise MalformedResponseError("ShipStation order list longer than %d pages" % MAX_PAGES, "GET", self.base_url)

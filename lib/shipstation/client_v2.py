@@ -11,6 +11,7 @@ and a v1 *shipment* is a **label** (``label_id``).
 """
 
 import logging
+from collections import namedtuple
 from datetime import timedelta, timezone
 
 import requests
@@ -73,24 +74,24 @@ class ShipStationV2Client(Transport):
     # ------------------------------------------------------------------ lists
 
     def _page(self, path, key, params, page):
-        """One page of a list: ``(records, pages, size)``."""
+        """One page of a list: ``(records, count, size)``, ``count`` the envelope's ``total``
+        and ``pages`` (each None when not a number)."""
         records, data, size = self._list_page(path, key, dict(params, page=page, page_size=self.page_size))
-        pages = data.get("pages")
-        return records, pages if isinstance(pages, int) and not isinstance(pages, bool) else None, size
+        return records, Count(_number(data.get("total")), _number(data.get("pages"))), size
 
     def _paginate(self, path, key, params):
-        """Yield the records of a list, each once, until an empty or short page, or the
-        last page ShipStation announced."""
+        """Yield the records of a list, each once, until ShipStation's ``total`` were read or a
+        page is empty (see :func:`_last_page`)."""
         seen, id_key = set(), ID_KEYS_V2[key]
         for page in range(1, MAX_PAGES_V2 + 1):
-            records, pages, size = self._page(path, key, params, page)
+            records, count, size = self._page(path, key, params, page)
             for record in records:
                 identity = record.get(id_key)
                 if identity is not None and identity in seen:
                     continue
-                seen.add(identity)
+                seen.add(identity if identity is not None else object())
                 yield record
-            if _last_page(page, pages, size, self.page_size):
+            if _last_page(page, count, size, len(seen)):
                 return
         raise MalformedResponseError("ShipStation list longer than %d pages" % MAX_PAGES_V2, "GET", self.base_url)
 
@@ -111,20 +112,22 @@ class ShipStationV2Client(Transport):
         instant come again (and count once) rather than never. A whole page modified at
         one instant is paged on by number inside it.
         """
-        latest, start, page = {}, since, 1
+        latest, start, page, window = {}, since, 1, set()
         for _ in range(MAX_PAGES_V2):
             params = _encode({"modified_at_start": start, "sort_by": "modified_at", "sort_dir": "asc"})
-            records, pages, size = self._page("/v2/shipments", "shipments", params, page)
+            records, count, size = self._page("/v2/shipments", "shipments", params, page)
             for shipment in records:
                 key = shipment.get("shipment_id")
+                # The shipments of this window read so far, as ``total`` counts them (each once).
+                window.add(key if key is not None else object())
                 if key is None or latest.get(key, _UNSEEN) != shipment.get("modified_at"):
                     latest[key] = shipment.get("modified_at")
                     yield shipment
-            if _last_page(page, pages, size, self.page_size):
+            if _last_page(page, count, size, len(window)):
                 return
             last = self._modified(records[-1])
             if last is not None and last - timedelta(milliseconds=1) > start:
-                start, page = last - timedelta(milliseconds=1), 1
+                start, page, window = last - timedelta(milliseconds=1), 1, set()
             else:
                 page += 1  # a whole page modified at the instant it starts from: page on inside it
         raise MalformedResponseError(
@@ -316,12 +319,24 @@ class ShipStationV2Client(Transport):
 _UNSEEN = object()
 
 
-def _last_page(page, pages, size, page_size):
-    """Whether ``page`` ends a list: an empty page, or the last one ShipStation announced;
-    a short page only when ShipStation announced no count (v2 may serve fewer than asked)."""
-    if size == 0 or (pages is not None and page >= pages):
+#: What a list's envelope says of its length: ``total`` records, in ``pages`` pages.
+Count = namedtuple("Count", "total pages")
+
+
+def _number(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _last_page(page, count, size, read):
+    """Whether ``page`` ends a list: an empty page, or ``total`` agrees that all were read
+    (``read`` entries so far); without a ``total``, the last page ShipStation announced. A
+    page shorter than asked for is never the end by itself: a server or proxy may cap page
+    sizes below the one asked for."""
+    if size == 0:
         return True
-    return pages is None and size < page_size
+    if count.total is not None:
+        return read >= count.total
+    return count.pages is not None and page >= count.pages
 
 
 def _webhook(record):

@@ -48,6 +48,8 @@ class Target:
     :param int missing_count: runs in a row in which ShipStation had no such order
     :param str origin: the delivery's source document (a sales channel's order number),
         looked up when no order carries the delivery's own reference
+    :param bool changed: its Odoo side (moves, lots, reservations) changed since it failed:
+        read again first
     """
 
     order_id: int
@@ -59,6 +61,7 @@ class Target:
     last_attempt: object = None
     missing_count: int = 0
     origin: str = ""
+    changed: bool = False
 
     @property
     def key(self):
@@ -165,14 +168,15 @@ def fetch_changes(client, targets, since, overlap=OVERLAP):
 
 
 def _fair_share(failed, facts):
-    """The failed deliveries to read again in this run: the longest unread first.
+    """The failed deliveries to read again in this run: those whose Odoo side changed since
+    they failed first, then the longest unread.
 
     Each gets its turn however many keep failing; one whose order ShipStation has not had
     for :data:`GIVE_UP_MISSING` runs in a row is left failed (``facts.given_up`` counts them).
     """
     live = [t for t in failed if t.missing_count < GIVE_UP_MISSING]
     facts.given_up = len(failed) - len(live)
-    live.sort(key=lambda t: (bool(t.last_attempt), t.last_attempt or 0, str(t.key)))
+    live.sort(key=lambda t: (not t.changed, bool(t.last_attempt), t.last_attempt or 0, str(t.key)))
     return live[:RETRY_FAILED]
 
 

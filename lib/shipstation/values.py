@@ -111,6 +111,9 @@ class PickingSnapshot:
         whose components the delivery holds (a label item of a kit ships its components)
     :param tuple order_lines: ``((sku, qty), ...)`` of its own ShipStation orders' lines, as
         recorded once they shipped (None: not recorded), for runs that do not read them
+    :param bool retry_recorded: its last sync failed in Odoo (ShipStation was read, the
+        writing failed) and its Odoo side changed since: plan again from what that read
+        recorded, whether or not this run reads its order
     """
 
     id: int
@@ -129,6 +132,7 @@ class PickingSnapshot:
     origin: str = ""
     kits: dict = field(default_factory=dict)
     order_lines: tuple = None
+    retry_recorded: bool = False
 
 
 @dataclass

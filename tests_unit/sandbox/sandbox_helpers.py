@@ -99,7 +99,7 @@ def assert_v2_error(response, status, error_type, error_code):
     assert set(body) == {"request_id", "errors"}
     uuid.UUID(body["request_id"])
     [error] = body["errors"]
-    assert error["error_source"] == "shipstation"
+    assert error["error_source"] == "ShipStation"
     assert (error["error_type"], error["error_code"]) == (error_type, error_code)
     assert error["message"]
     return error

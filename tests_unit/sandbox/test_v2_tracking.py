@@ -32,7 +32,7 @@ def test_a_label_moves_along_its_timeline_as_time_passes(server, v2, clock):
 
 
 def test_unknown_labels_are_404(server, v2):
-    assert_v2_error(v2.get("/v2/labels/se-999/track"), 404, "business_rules", "not_found")
+    assert_v2_error(v2.get("/v2/labels/se-999/track"), 404, "validation", "invalid_identifier")
 
 
 def test_a_state_set_on_demand_stays_and_fires_a_signed_track_webhook(server, api, v2, clock):

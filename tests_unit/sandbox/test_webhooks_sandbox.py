@@ -72,7 +72,7 @@ def test_v2_subscriptions_in_v2_shapes(server, v2):
     assert_v2_error(V2Api(server, key=None).get("/v2/environment/webhooks"), 401, "security", "unauthorized")
     path = server.url + "/v2/environment/webhooks/" + created["webhook_id"]
     assert v2.session.delete(path, timeout=5).status_code == 204
-    assert_v2_error(v2.session.delete(path, timeout=5), 404, "business_rules", "not_found")
+    assert_v2_error(v2.session.delete(path, timeout=5), 404, "validation", "invalid_identifier")
     assert v2.get("/v2/environment/webhooks").json() == []
 
 

@@ -17,9 +17,10 @@ See :mod:`.store` for the seed format (relative timestamps like ``"now-3d"``).
 
 import os
 
+from .gates import Faults, RateLimiter
 from .hooks import WebhookDelivery
 from .records import FakeClock, InvalidRequest
-from .server import Faults, LoggedRequest, RateLimiter, SandboxServer
+from .server import LoggedRequest, SandboxServer
 from .store import SandboxStore
 
 DEMO_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_seed.json")

@@ -100,7 +100,7 @@ def v2_carriers(server, params, body):
                 "carrier_code": code,
                 "account_number": "SANDBOX-%d" % provider,
                 "requires_funded_amount": funded,
-                "balance": {"currency": "usd", "amount": 100.0 if funded else 0.0},
+                "balance": 100.0 if funded else 0.0,  # a number (v2 OpenAPI's carrier), in the account's currency
                 "nickname": name,
                 "friendly_name": name,
                 "primary": index == 0,

@@ -48,12 +48,12 @@ V1_RESOURCES = {
     "FULFILLMENT_REJECTED": "/fulfillments?batchId={batch}",
 }
 V2_RESOURCES = {
-    "BATCH_PROCESSED_V2": "/v2/batches?batch_id={batch}",
-    "TRACK_EVENT_V2": "/v2/labels?batch_id={batch}",
-    "SHIPMENT_CREATED_V2": "/v2/shipments?batch_id={batch}",
-    "LABEL_CREATED_V2": "/v2/labels?batch_id={batch}",
-    "FULFILLMENT_SHIPPED_V2": "/v2/fulfillments?batch_id={batch}",
-    "FULFILLMENT_REJECTED_V2": "/v2/fulfillments?batch_id={batch}",
+    "BATCH_PROCESSED_V2": "/v2/batches?batch_id=se-{batch}",
+    "TRACK_EVENT_V2": "/v2/labels?batch_id=se-{batch}",
+    "SHIPMENT_CREATED_V2": "/v2/shipments?batch_id=se-{batch}",
+    "LABEL_CREATED_V2": "/v2/labels?batch_id=se-{batch}",
+    "FULFILLMENT_SHIPPED_V2": "/v2/fulfillments?batch_id=se-{batch}",
+    "FULFILLMENT_REJECTED_V2": "/v2/fulfillments?batch_id=se-{batch}",
 }
 #: What a store event fires in each dialect.
 STORE_EVENTS = {

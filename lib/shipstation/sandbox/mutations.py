@@ -34,7 +34,7 @@ class StoreMutations:
         :return: the rendered order
         """
         with self._lock:
-            order = self._build_order(fields, self.clock())
+            order = self._build_order(_with_ship_to(fields), self.clock())
             return render(self._insert_order(order))
 
     def add_many(self, orders, ship=False, carrier_code="ups", service_code="ups_ground"):
@@ -49,7 +49,7 @@ class StoreMutations:
         with self._lock:
             now = self.clock()
             for fields in orders:
-                order = self._insert_order(self._build_order(fields, now))
+                order = self._insert_order(self._build_order(_with_ship_to(fields), now))
                 if ship:
                     shipments = self._ship(order, [{}], now, now.astimezone(PACIFIC).date(), carrier_code, service_code)
                     labels.extend(s["shipmentId"] for s in shipments)
@@ -272,3 +272,20 @@ class StoreMutations:
                         }
                     )
         return results
+
+
+#: The ship-to of an order added without one: a whole address, as ShipStation's orders have
+#: (v2 requires a name, street, city, postal code and country on every shipment's ship_to).
+SAMPLE_SHIP_TO = {
+    "name": "Sample Customer",
+    "street1": "100 Congress Avenue",
+    "city": "Austin",
+    "state": "TX",
+    "postalCode": "78701",
+    "country": "US",
+    "residential": True,
+}
+
+
+def _with_ship_to(fields):
+    return fields if fields.get("shipTo") else dict(fields, shipTo=dict(SAMPLE_SHIP_TO))

@@ -13,6 +13,7 @@ from datetime import timezone
 from dateutil import parser as dateutil_parser
 
 from ..timeutil import PACIFIC
+from . import enforce
 from .carrier_routes import V1_ROUTES as CARRIER_ROUTES
 from .hook_routes import V1_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
@@ -118,8 +119,9 @@ class Query:
 
 def _listed(server, path, name, lister, kwargs, page, size):
     """One page of a list route, as ShipStation answers it (see :mod:`.quirks`)."""
-    total, rows = lister(page=page, page_size=size, **kwargs)
     quirks = server.quirks
+    size = quirks.capped(size)
+    total, rows = lister(page=page, page_size=size, **kwargs)
     if quirks.repeat_last_record and page > 1 and rows:
         _total, previous = lister(page=page - 1, page_size=size, **kwargs)
         rows = previous[-1:] + rows
@@ -209,8 +211,25 @@ def create_orders(server, q, body):
         raise _invalid("apiOrders", "Cannot deserialize a JSON object into a list; send a JSON array.")
     if len(payload) > MAX_BATCH:
         raise _invalid("apiOrders", "A maximum of %d orders may be sent at once." % MAX_BATCH)
-    results = server.store.create_or_update_orders(payload)
+    refused = {}
+    for index, order in enumerate(payload):
+        deviations = enforce.item_deviations(server, "v1", "POST", "/orders/createorders", order)
+        if deviations:
+            refused[index] = _refused_order(order, deviations)
+    created = iter(server.store.create_or_update_orders([o for i, o in enumerate(payload) if i not in refused]))
+    results = [refused[index] if index in refused else next(created) for index in range(len(payload))]
     return {"hasErrors": not all(r["success"] for r in results), "results": results}
+
+
+def _refused_order(order, deviations):
+    given = order if isinstance(order, dict) else {}
+    return {
+        "orderId": 0,  # as the store answers a refused order: a non-nullable int in ShipStation's model
+        "orderNumber": given.get("orderNumber"),
+        "orderKey": given.get("orderKey"),
+        "success": False,
+        "errorMessage": " ".join("%s: %s" % (d.where, d.message) for d in deviations),
+    }
 
 
 def mark_shipped(server, q, body):

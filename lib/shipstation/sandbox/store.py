@@ -94,7 +94,7 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
 
     def _batch(self, kind, record_ids):
         """Record a batch of new labels or fulfillments and tell the listeners (lock held)."""
-        batch_id = str(uuid.uuid4())
+        batch_id = uuid.uuid4().hex[:20]  # "se-" + 20 characters: within a v2 se_id (25)
         self._batches[batch_id] = (kind, frozenset(record_ids))
         for listener in self._listeners:
             listener(kind, batch_id)
@@ -195,6 +195,12 @@ class SandboxStore(StoreQueries, StoreMutations, ShippingMutations, StoreV2Queri
     def _add_shipment(self, data):
         shipment = shipment_defaults()
         shipment.update(data)
+        if isinstance(shipment.get("shipmentItems"), list):
+            # ShipStation's items carry every field of its model (null when empty), productId included.
+            shipment["shipmentItems"] = [
+                {**item_defaults(shipment.get("createDate")), **item} if isinstance(item, dict) else item
+                for item in shipment["shipmentItems"]
+            ]
         wanted = data.get("shipmentId")
         if wanted and int(wanted) in self._shipments:
             raise ValueError("shipmentId %s already exists" % wanted)

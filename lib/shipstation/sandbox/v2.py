@@ -20,7 +20,7 @@ import re
 import time
 from urllib.parse import unquote, urlencode
 
-from . import v2_records, v2_tracking
+from . import enforce, v2_records, v2_tracking
 from .carrier_routes import V2_ROUTES as CARRIER_ROUTES
 from .hook_routes import V2_ROUTES as WEBHOOK_ROUTES
 from .records import InvalidRequest
@@ -40,8 +40,10 @@ def is_v2(path):
 def _listed(server, path, key, params, lister, kwargs):
     """One page of a list route, with ``total``, ``pages`` and ``links``."""
     page, size = params.paging()
+    size = server.quirks.capped(size)
     total, rows = lister(page=page, page_size=size, **kwargs)
-    pages = math.ceil(total / size)
+    # At least 1: the published list_shipments_response_body says pages >= 1, also for no shipment.
+    pages = max(1, math.ceil(total / size))
 
     def link(number):
         query = dict(params.raw, page=str(number), page_size=str(size))
@@ -110,14 +112,15 @@ def cancel_shipment(server, params, _body, raw_id):
     return None
 
 
-def _failed(item, code, message):
+def _failed(item, messages):
+    """The answer for a shipment that was not created: ``errors`` are strings, as the published
+    ``create_shipment_response`` declares them."""
     given = item if isinstance(item, dict) else {}
-    key = given.get("external_shipment_id")
+    key, number = given.get("external_shipment_id"), given.get("shipment_number")
     return {
-        "shipment_id": None,
         "external_shipment_id": v2_records.external_id(key) if isinstance(key, str) else None,
-        "shipment_number": given.get("shipment_number"),
-        "errors": [{"error_source": "shipstation", "error_type": "validation", "error_code": code, "message": message}],
+        "shipment_number": number if isinstance(number, str) else None,
+        "errors": list(messages),
     }
 
 
@@ -132,13 +135,17 @@ def create_shipments(server, params, body):
         raise invalid("The request body must be an object with a non-empty 'shipments' array.")
     results, valid = [None] * len(items), []
     for index, item in enumerate(items):
+        deviations = enforce.item_deviations(server, "v2", "POST", "/v2/shipments", item)
+        if deviations:
+            results[index] = _failed(item, ["%s: %s" % (d.where, d.message) for d in deviations])
+            continue
         try:
             valid.append((index, v2_records.shipment_fields(item)))
         except InvalidRequest as exc:
-            results[index] = _failed(item, "invalid_field_value", str(exc))
+            results[index] = _failed(item, [str(exc)])
     created = server.store.v2_create_shipments([fields for _index, fields in valid])
-    for (index, _fields), (shipment, code, message) in zip(valid, created):
-        results[index] = dict(shipment, errors=[]) if shipment else _failed(items[index], code, message)
+    for (index, _fields), (shipment, _code, message) in zip(valid, created):
+        results[index] = dict(shipment, errors=[]) if shipment else _failed(items[index], [message])
     return {"has_errors": any(r["errors"] for r in results), "shipments": results}
 
 
@@ -150,7 +157,8 @@ def list_labels(server, params, _body):
         statuses=(status,) if status else None,
         windows=params.windows((("created_at", "createDate"),)),
         tracking_number=params.text("tracking_number"),
-        batch_id=params.text("batch_id"),
+        # A batch id is an se- id (the sandbox's batches are uuids behind the prefix).
+        batch_id=(params.text("batch_id") or "").removeprefix("se-") or None,
         **params.sorting(_LABEL_SORTS),
     )
     listed = _listed(server, "/v2/labels", "labels", params, server.store.v2_list_labels, kwargs)
@@ -231,6 +239,9 @@ def answer(server, method, path, query, raw_body, api_key):
             headers.update({"X-Rate-Limit-Remaining": "0", "Retry-After": headers["X-Rate-Limit-Reset"]})
         body = fault["body"] if fault["body"] is not None else envelope(fault["status"])
         return fault["status"], body, headers
+    refusal = enforce.request_refusal(server, "v2", method, path, query, raw_body)
+    if refusal is not None:
+        return refusal[0], refusal[1], headers
     try:
         status, body = dispatch(server, method, path, query, raw_body)
     except V2Error as exc:
@@ -240,4 +251,6 @@ def answer(server, method, path, query, raw_body, api_key):
     if fault and fault["malformed"]:
         text = json.dumps(body)
         return 200, text[: max(1, len(text) // 2)], dict(headers, **{"Content-Type": "application/json"})
+    if not fault:
+        status, body = enforce.checked_answer(server, "v2", method, path, status, body)
     return status, body, headers

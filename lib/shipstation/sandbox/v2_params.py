@@ -3,7 +3,7 @@ string read with v2's rules (exact snake_case names, ISO-8601 times, ``se-`` ids
 
 Every v2 error answers::
 
-    {"request_id": "<uuid>", "errors": [{"error_source": "shipstation", "error_type": "...",
+    {"request_id": "<uuid>", "errors": [{"error_source": "ShipStation", "error_type": "...",
                                          "error_code": "...", "message": "..."}]}
 """
 
@@ -20,7 +20,7 @@ _ERROR_KINDS = {  # status -> (error_type, error_code) when a route does not say
     400: ("validation", "invalid_field_value"),
     401: ("security", "unauthorized"),
     403: ("security", "unauthorized"),
-    404: ("business_rules", "not_found"),
+    404: ("validation", "invalid_identifier"),  # v2 has no not_found code
     405: ("validation", "unspecified"),
     409: ("business_rules", "unspecified"),
     429: ("system", "rate_limit_exceeded"),
@@ -39,7 +39,7 @@ def envelope(status, message=None, error_type=None, error_code=None):
         "request_id": str(uuid.uuid4()),
         "errors": [
             {
-                "error_source": "shipstation",
+                "error_source": "ShipStation",
                 "error_type": error_type or kind[0],
                 "error_code": error_code or kind[1],
                 "message": message or _MESSAGES.get(status) or "Simulated failure (sandbox fault).",
@@ -62,7 +62,7 @@ def invalid(message):
 
 
 def not_found(message):
-    """A 404 ``business_rules`` / ``not_found`` error to raise."""
+    """A 404 ``validation`` / ``invalid_identifier`` error to raise."""
     return V2Error(404, message)
 
 

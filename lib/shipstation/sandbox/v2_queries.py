@@ -116,6 +116,8 @@ class StoreV2Queries:
                     continue
                 try:
                     order = self._insert_order(self._build_order(fields, now))
+                    if order["orderNumber"] == v2_records.GENERATED_NUMBER:
+                        order["orderNumber"] = str(order["orderId"])
                 except (InvalidRequest, ValueError) as exc:
                     results.append((None, "invalid_field_value", str(exc)))
                 else:

@@ -32,6 +32,8 @@ _STATUS_V2 = {
 }
 # v1 statuses behind each v2 shipment_status filter value (``processing`` has none).
 STATUS_V1 = {status: tuple(v1 for v1, v2 in _STATUS_V2.items() if v2 == status) for status in SHIPMENT_STATUSES}
+#: The orderNumber of a shipment created without a shipment_number, until the store numbers it.
+GENERATED_NUMBER = "(generated)"
 _SE_ID = re.compile(r"^se-(\d+)$")
 _WEIGHT_UNITS = {"ounces": "ounce", "pounds": "pound", "grams": "gram", "kilograms": "kilogram"}
 _TRACKING_URLS = (
@@ -107,23 +109,48 @@ def tracking_url(carrier_code, number):
 # -- addresses ------------------------------------------------------------------------------
 
 
+#: Where the sandbox's shipments leave from (v2 requires a ship_from and a return_to on every
+#: shipment; v1 orders name none, ShipStation fills in the warehouse's).
+WAREHOUSE_ADDRESS = {
+    "name": "Sandbox Warehouse",
+    "phone": "+1 512 555 0199",
+    "company_name": "ShipStation Sandbox",
+    "address_line1": "4301 Bull Creek Road",
+    "city_locality": "Austin",
+    "state_province": "TX",
+    "postal_code": "78731",
+    "country_code": "US",
+    "address_residential_indicator": "no",
+}
+#: The weight of a shipment or package whose order has none (v2 requires one on both).
+NO_WEIGHT = {"value": 0.0, "unit": "ounce"}
+
+
+def _present(values):
+    """``values`` without its empty fields: v2 leaves out what it does not have (its address
+    fields are at least one character long, and most are not nullable)."""
+    return {name: value for name, value in values.items() if value is not None and value != ""}
+
+
 def address_v2(value):
     """A v1 address (``street1``, ``city``...) in v2's shape (``address_line1``, ``city_locality``...)."""
     value = value or {}
-    return {
-        "name": value.get("name"),
-        "phone": value.get("phone"),
-        "email": None,
-        "company_name": value.get("company"),
-        "address_line1": value.get("street1"),
-        "address_line2": value.get("street2"),
-        "address_line3": value.get("street3"),
-        "city_locality": value.get("city"),
-        "state_province": value.get("state"),
-        "postal_code": value.get("postalCode"),
-        "country_code": value.get("country"),
-        "address_residential_indicator": {True: "yes", False: "no"}.get(value.get("residential"), "unknown"),
-    }
+    shaped = _present(
+        {
+            "name": value.get("name"),
+            "phone": value.get("phone"),
+            "company_name": value.get("company"),
+            "address_line1": value.get("street1"),
+            "address_line2": value.get("street2"),
+            "address_line3": value.get("street3"),
+            "city_locality": value.get("city"),
+            "state_province": value.get("state"),
+            "postal_code": value.get("postalCode"),
+            "country_code": value.get("country"),
+        }
+    )
+    shaped["address_residential_indicator"] = {True: "yes", False: "no"}.get(value.get("residential"), "unknown")
+    return shaped
 
 
 def address_v1(value):
@@ -146,15 +173,28 @@ def address_v1(value):
 # -- records --------------------------------------------------------------------------------
 
 
+def _item_v2(item):
+    return _present(
+        {
+            "sku": item.get("sku"),
+            "name": item.get("name"),
+            "quantity": item.get("quantity"),
+            "external_order_item_id": None if item.get("lineItemKey") is None else str(item["lineItemKey"]),
+        }
+    )
+
+
 def shipment(order):
-    """One internal v1 order as a v2 ``shipment``.
+    """One internal v1 order as a v2 ``shipment``, with every field the published shipment requires.
 
     Split and merged orders render plainly, each as its own shipment: v2 documents no
     parent or merged-ids fields (split siblings share their external_shipment_id).
     A v1 order shipped without a label (marked as shipped) is ``label_purchased`` too.
+    The order's weight is its one package's, and the shipment's ``total_weight``.
     """
     advanced = order.get("advancedOptions") or {}
-    return {
+    total = weight(order.get("weight")) or dict(NO_WEIGHT)
+    rendered = {
         "shipment_id": se_id(order["orderId"]),
         "external_shipment_id": external_id(order.get("orderKey")),
         "shipment_number": order.get("orderNumber"),
@@ -163,57 +203,50 @@ def shipment(order):
         "modified_at": iso(order.get("modifyDate")),
         "ship_date": day(order.get("shipDate")),
         "service_code": order.get("serviceCode"),
-        "store_id": se_id(advanced.get("storeId")),
         "warehouse_id": se_id(advanced.get("warehouseId")),
-        "items": [
-            {
-                "sku": item.get("sku"),
-                "name": item.get("name"),
-                "quantity": item.get("quantity"),
-                "external_order_item_id": item.get("lineItemKey"),
-            }
-            for item in order.get("items") or []
-        ],
+        "items": [_item_v2(item) for item in order.get("items") or []],
         "ship_to": address_v2(order.get("shipTo")),
-        "ship_from": None,
-        "return_to": None,
+        "ship_from": dict(WAREHOUSE_ADDRESS),
+        "return_to": dict(WAREHOUSE_ADDRESS),
         "confirmation": order.get("confirmation") or "none",
+        "advanced_options": {},
+        "insurance_provider": "none",
         "tags": [],
-        "packages": [],
-        "total_weight": weight(order.get("weight")),
+        "packages": [{"weight": dict(total)}],
+        "total_weight": total,
     }
+    if advanced.get("storeId") is not None:
+        rendered["store_id"] = se_id(advanced["storeId"])
+    return rendered
 
 
 def label(record):
     """One internal v1 shipment (a label) as a v2 ``label``; v2 labels list no items."""
     number = record.get("trackingNumber")
     voided = bool(record.get("voided"))
-    return {
-        "label_id": se_id(record["shipmentId"]),
-        "status": "voided" if voided else "completed",
-        "shipment_id": se_id(record.get("orderId")),
-        "external_shipment_id": external_id(record.get("orderKey")),
-        "ship_date": day(record.get("shipDate")),
-        "created_at": iso(record.get("createDate")),
-        "shipment_cost": money(record.get("shipmentCost")),
-        "insurance_cost": money(record.get("insuranceCost")),
-        "tracking_number": number,
-        "tracking_url": tracking_url(record.get("carrierCode"), number),
-        "is_return_label": bool(record.get("isReturnLabel")),
-        "carrier_code": record.get("carrierCode"),
-        "service_code": record.get("serviceCode"),
-        "package_code": record.get("packageCode"),
-        "confirmation": record.get("confirmation") or "none",
-        "voided": voided,
-        "voided_at": iso(record.get("voidDate")) if voided else None,
-        "packages": [
-            {
-                "tracking_number": number,
-                "package_code": record.get("packageCode"),
-                "weight": weight(record.get("weight")),
-            }
-        ],
-    }
+    package = _present({"tracking_number": number, "package_code": record.get("packageCode")})
+    package["weight"] = weight(record.get("weight")) or dict(NO_WEIGHT)
+    return _present(
+        {
+            "label_id": se_id(record["shipmentId"]),
+            "status": "voided" if voided else "completed",
+            "shipment_id": se_id(record.get("orderId")),
+            "external_shipment_id": external_id(record.get("orderKey")),
+            "ship_date": day(record.get("shipDate")),
+            "created_at": iso(record.get("createDate")),
+            "shipment_cost": money(record.get("shipmentCost")),
+            "insurance_cost": money(record.get("insuranceCost")),
+            "tracking_number": number,
+            "tracking_url": tracking_url(record.get("carrierCode"), number),
+            "is_return_label": bool(record.get("isReturnLabel")),
+            "carrier_code": record.get("carrierCode"),
+            "service_code": record.get("serviceCode"),
+            "package_code": record.get("packageCode"),
+            "confirmation": record.get("confirmation") or "none",
+            "voided": voided,
+            "packages": [package],
+        }
+    ) | {"voided_at": iso(record.get("voidDate")) if voided else None}
 
 
 # -- POST /v2/shipments input ----------------------------------------------------------------
@@ -242,20 +275,39 @@ def _item_v1(item):
     }
 
 
+_V1_UNITS = {"ounce": ("ounces", 1.0), "pound": ("pounds", 1.0), "gram": ("grams", 1.0), "kilogram": ("grams", 1000.0)}
+
+
+def _packages_weight(packages):
+    """The v1 weight of a new shipment's packages (their weights summed), or None without any."""
+    weights = [p.get("weight") for p in packages or () if isinstance(p, dict) and isinstance(p.get("weight"), dict)]
+    if not weights:
+        return None
+    units = {_V1_UNITS.get(w.get("unit"), ("ounces", 1.0))[0] for w in weights}
+    if len(units) > 1:  # mixed units: in ounces
+        to_ounces = {"ounce": 1.0, "pound": 16.0, "gram": 0.035274, "kilogram": 35.274}
+        return {"value": sum(w["value"] * to_ounces.get(w.get("unit"), 1.0) for w in weights), "units": "ounces"}
+    unit, factor = _V1_UNITS.get(weights[0].get("unit"), ("ounces", 1.0))
+    return {"value": sum(w["value"] * factor for w in weights), "units": unit}
+
+
 def shipment_fields(item):
     """v1 order fields (for the store's ``_build_order``) from one ``create_shipment_request``.
 
     The ``external_shipment_id`` is truncated to 50 characters; ``ship_from`` has no v1
     counterpart and is not kept.
 
-    :raises InvalidRequest: not an object, no ``shipment_number`` or ``ship_to``, a status
-        other than ``pending``, a malformed item or store/warehouse id
+    :raises InvalidRequest: not an object, no ``ship_to``, a status other than ``pending``, a
+        malformed item or store/warehouse id. A shipment without a ``shipment_number`` gets
+        one (the docs: generated when not given): :data:`GENERATED_NUMBER`, replaced by the
+        store with the new shipment's id.
     """
     if not isinstance(item, dict):
         raise InvalidRequest("A shipment must be a JSON object.", "shipments")
-    number = item.get("shipment_number")
-    if isinstance(number, bool) or not isinstance(number, (str, int)) or not str(number).strip():
-        raise InvalidRequest("The shipment_number field is required.", "shipment_number")
+    number = item.get("shipment_number") or GENERATED_NUMBER
+    # The published create_shipment_request requires nothing; a shipment's answer must carry a
+    # ship_to (required there), so the sandbox asks for one (UNCONFIRMED: what ShipStation does
+    # with a shipment created without an address is not documented).
     ship_to = item.get("ship_to")
     if not isinstance(ship_to, dict) or not ship_to:
         raise InvalidRequest("The ship_to field is required.", "ship_to")
@@ -275,6 +327,7 @@ def shipment_fields(item):
         if number_id is not None:
             advanced[v1_field] = number_id
     fields = {
+        "weight": _packages_weight(item.get("packages")),
         "orderNumber": str(number),
         "orderKey": external_id(key) or None,
         "orderStatus": "awaiting_shipment",

@@ -143,12 +143,16 @@ def _event(at, code, detail, summary, words):
 
 
 def _answer(record, events):
-    """The v2 tracking answer of a label whose events are ``events`` (oldest first)."""
+    """The v2 tracking answer of a label whose events are ``events`` (oldest first).
+
+    Optional fields without a value are left out (the OpenAPI types them as non-null), and the
+    events are placed at the parcel's destination (``shipTo``), the only place the sandbox knows.
+    """
     last = events[-1]
     created = record["createDate"]
     delivered = last["status_code"] in ("DE", "SP")
     number = record.get("trackingNumber")
-    return {
+    answer = {
         "tracking_number": number,
         "tracking_url": v2_records.tracking_url(record.get("carrierCode"), number),
         "status_code": last["status_code"],
@@ -161,25 +165,29 @@ def _answer(record, events):
         "estimated_delivery_date": v2_records.iso(created + timedelta(hours=DELIVERY_HOURS)),
         "actual_delivery_date": v2_records.iso(last["occurred_at"]) if delivered else None,
         "exception_description": last["carrier_status_description"] if last["status_code"] in ("EX", "AT") else None,
-        "events": [
-            {
-                "occurred_at": v2_records.iso(event["occurred_at"]),
-                "description": event["carrier_status_description"],
-                "city_locality": "",
-                "state_province": "",
-                "postal_code": "",
-                "country_code": "",
-                "company_name": "",
-                "carrier_detail_code": event["status_code"],
-                "status_code": event["status_code"],
-                "status_detail_code": event["status_detail_code"],
-                "status_description": event["status_description"],
-                "carrier_status_code": event["status_code"][:1],
-                "carrier_status_description": event["carrier_status_description"],
-            }
-            for event in reversed(events)  # newest first, as ShipStation lists them
-        ],
+        "events": [_event_answer(record, event) for event in reversed(events)],  # newest first, as ShipStation
     }
+    return {key: value for key, value in answer.items() if value is not None}
+
+
+def _event_answer(record, event):
+    place = record.get("shipTo") or {}
+    answer = {
+        "occurred_at": v2_records.iso(event["occurred_at"]),
+        "description": event["carrier_status_description"],
+        "city_locality": place.get("city") or "",
+        "state_province": place.get("state") or "",
+        "postal_code": place.get("postalCode") or "",
+        "country_code": place.get("country") or None,
+        "company_name": "",
+        "carrier_detail_code": event["status_code"],
+        "status_code": event["status_code"],
+        "status_detail_code": event["status_detail_code"],
+        "status_description": event["status_description"],
+        "carrier_status_code": event["status_code"][:1],
+        "carrier_status_description": event["carrier_status_description"],
+    }
+    return {key: value for key, value in answer.items() if value is not None}
 
 
 def with_tracking_status(server, label):
