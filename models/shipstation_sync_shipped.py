@@ -59,7 +59,9 @@ class ShipStationSync(models.AbstractModel):
         except Exception:  # pylint: disable=broad-except
             _logger.exception("ShipStation sync could not reserve %s", ", ".join(short.mapped("name")))
             return decisions
-        fresh, _targets = short._shipstation_snapshots()
+        # Through the retry plan, as the run's own snapshots were: a delivery that failed in
+        # Odoo keeps its flag, and is retried now that its goods are reserved.
+        fresh, _targets = short._shipstation_retry_plan(*short._shipstation_snapshots())
         fresh = {snap.id: snap for snap in fresh if snap.reserved != before.get(snap.id)}
         if not fresh:
             return decisions
