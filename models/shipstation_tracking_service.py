@@ -96,8 +96,7 @@ class ShipStationTracking(models.AbstractModel):
                     _logger.warning("ShipStation tracking of account %s stopped: %s", account.name, error)
                     break
                 self._shipstation_apply_safely(parcel, answer)
-                if service._can_commit():
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                service._commit()
         return calls
 
     # ------------------------------------------------------------------

@@ -57,8 +57,7 @@ class StockPicking(models.Model):
             try:
                 with self.env.cr.savepoint():
                     new_parcels = self._shipstation_write_decision(account, kept, started_at)
-                    if new_parcels:
-                        self.env["shipstation.shipment"].sudo().create(new_parcels)
+                    self.env["shipstation.shipment"]._shipstation_create_parcels(new_parcels)
                     self._shipstation_log_notes({self.id: kept.notes})
             except Exception:  # pylint: disable=broad-except
                 # The failure below is recorded all the same; the next read writes what it says.
