@@ -1,5 +1,6 @@
 from odoo import api, models
 
+from ..const import IN_TRANSIT_STATES
 from ..lib.shipstation import outbox
 
 
@@ -15,7 +16,7 @@ class ShipStationCarrierMapping(models.Model):
                 ("shipstation_account_id", "=", mapping.account_id.id),
                 ("carrier_id", "=", mapping.carrier_id.id),
                 ("is_exported_to_shipstation", "=", True),
-                ("state", "not in", ("draft", "done", "cancel")),
+                ("state", "not in", IN_TRANSIT_STATES),
             ]
             pickings = self.env["stock.picking"].sudo().search(domain)
             pickings = pickings._shipstation_outbox_open()
@@ -29,6 +30,9 @@ class ShipStationCarrierMapping(models.Model):
         return mappings
 
     def write(self, vals):
+        if "carrier_id" in vals:
+            # The old method's open orders lose this mapping: they are re-posted too.
+            self._shipstation_repost()
         res = super().write(vals)
         if {"carrier_code", "service_code", "carrier_id"}.intersection(vals):
             self._shipstation_repost()
