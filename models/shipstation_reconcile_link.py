@@ -160,6 +160,10 @@ class ShipStationReconcile(models.AbstractModel):
         picking.write(
             {
                 "shipstation_order_id": ref,
+                # The key of the order it held no longer names this one: the outbox reads the
+                # linked order's key before its first update (an upsert under the old key would
+                # change the old order, or create one).
+                "shipstation_order_key": False,
                 "shipstation_order_status": False,
                 "shipstation_survivor_order_id": False,
                 "shipstation_missing_count": 0,
