@@ -14,7 +14,8 @@ def live_labels(client, order_id):
         return [
             (label.get("tracking_number") or "?", (label.get("shipment_cost") or {}).get("amount"))
             for label in client.iter_labels(shipment_id=order_id)
-            if not label.get("voided") and not label.get("is_return_label")
+            # v2 says a label is voided either way (as records_v2.parcel_from_label reads it).
+            if not label.get("voided") and label.get("status") != "voided" and not label.get("is_return_label")
         ]
     return [
         (shipment.get("trackingNumber") or "?", shipment.get("shipmentCost"))
